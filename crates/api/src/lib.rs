@@ -1,0 +1,37 @@
+//! The one surface that the desktop shell and the CLI call. It owns the [`Workspace`] — the
+//! data folder, the naming rules in force, the database, the running source — and the DTOs
+//! that cross to the window ([`dto`]). Shells stay thin: a Tauri command or a CLI subcommand
+//! is a call to one method here. Nothing here knows about Tauri; the shell hands in a
+//! listener and forwards what it hears to the window.
+
+pub mod dto;
+mod paths;
+mod workspace;
+
+pub use paths::DataPaths;
+pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
+
+use boxkeeper_naming::RulesError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Store(#[from] boxkeeper_store::StoreError),
+    #[error(transparent)]
+    Folder(#[from] boxkeeper_folder::FolderError),
+    #[error("naming rules {path}: {source}")]
+    Rules {
+        path: String,
+        #[source]
+        source: RulesError,
+    },
+    #[error("{what} {path}: {source}")]
+    Io {
+        what: &'static str,
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+pub type Result<T, E = ApiError> = std::result::Result<T, E>;

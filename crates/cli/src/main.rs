@@ -1,0 +1,215 @@
+//! `boxkeeper`: the desktop app's core without a window. Each subcommand is a thin call into
+//! boxkeeper-api, so what the CLI does is what the app does. Logs go to stderr; results go
+//! to stdout (one JSON object per line where `--json` or the command says so).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use boxkeeper_api::dto::EventRow;
+use boxkeeper_api::{parse_paths, DataPaths, Notice, Workspace};
+use boxkeeper_naming::{PathKind, PathRules};
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "boxkeeper",
+    version,
+    about = "Boxkeeper's core on the command line"
+)]
+struct Cli {
+    /// The database (default: the desktop app's own, in its data folder).
+    #[arg(long, global = true, value_name = "FILE")]
+    db: Option<PathBuf>,
+    /// The naming rules file (default: the one in the data folder).
+    #[arg(long, global = true, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse paths by the naming convention; prints one JSON object per path.
+    ParsePath {
+        /// Whether the paths are files or folders (default: a last segment with an extension is a file).
+        #[arg(long, value_enum)]
+        kind: Option<Kind>,
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<String>,
+    },
+    /// Watch a folder and record its events (Ctrl-C to stop).
+    Watch {
+        folder: PathBuf,
+        /// Scan, record what changed since last time, and exit.
+        #[arg(long)]
+        once: bool,
+    },
+    /// Print the stored events, oldest first.
+    Events {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    File,
+    Folder,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BOXKEEPER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // A closed pipe (`boxkeeper events | head`) is not an error worth a message.
+            if e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            }) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("boxkeeper: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn data_paths(cli: &Cli) -> DataPaths {
+    let mut paths = DataPaths::default_paths();
+    if let Some(db) = &cli.db {
+        paths = paths.with_db(db);
+    }
+    if let Some(rules) = &cli.rules {
+        paths = paths.with_rules(rules);
+    }
+    paths
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match &cli.command {
+        Command::ParsePath { kind, paths } => {
+            // Parsing needs no database: only the rules (the file if given, else the defaults
+            // or the data folder's file when it exists).
+            let rules = match &cli.rules {
+                Some(file) => PathRules::load(file)
+                    .map_err(|e| anyhow::anyhow!("naming rules {}: {e}", file.display()))?,
+                None => {
+                    let file = DataPaths::default_paths().rules;
+                    if file.exists() {
+                        PathRules::load(&file)
+                            .map_err(|e| anyhow::anyhow!("naming rules {}: {e}", file.display()))?
+                    } else {
+                        PathRules::defaults()
+                    }
+                }
+            };
+            let kind = kind.map(|k| match k {
+                Kind::File => PathKind::File,
+                Kind::Folder => PathKind::Folder,
+            });
+            for parsed in parse_paths(&rules, paths, kind) {
+                serde_json::to_writer(&mut out, &parsed)?;
+                writeln!(out)?;
+            }
+        }
+        Command::Watch { folder, once } => {
+            let paths = data_paths(&cli);
+            if *once {
+                let ws = Workspace::open(paths, |_| {})?;
+                let report = ws.scan_once(folder)?;
+                for row in &report.events {
+                    log_event(row);
+                }
+                tracing::info!(
+                    files = report.stats.files,
+                    folders = report.stats.folders,
+                    unreadable = report.stats.unreadable,
+                    events = report.events.len(),
+                    "scan recorded"
+                );
+            } else {
+                let ws = Workspace::open(paths, |notice| match notice {
+                    Notice::FeedChanged { rows, .. } => rows.iter().for_each(log_event),
+                    Notice::StatusChanged(status) => {
+                        tracing::info!(state = ?status.state, error = status.last_error, "source")
+                    }
+                })?;
+                ws.watch_folder(folder, false)?;
+                // The watcher runs on its own thread until the process is interrupted.
+                loop {
+                    std::thread::park();
+                }
+            }
+        }
+        Command::Events { json } => {
+            let paths = data_paths(&cli);
+            if !paths.db.exists() {
+                anyhow::bail!("no database at {}", paths.db.display());
+            }
+            let ws = Workspace::open(paths, |_| {}).context("cannot open the database")?;
+            for row in ws.all_events()? {
+                if *json {
+                    serde_json::to_writer(&mut out, &row)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}", table_line(&row))?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn log_event(row: &EventRow) {
+    tracing::info!(
+        kind = ?row.kind,
+        path = %row.path,
+        old_path = row.old_path.as_deref(),
+        project = row.project_number.as_deref(),
+        po = row.po_number.as_deref(),
+        "event"
+    );
+}
+
+fn table_line(row: &EventRow) -> String {
+    let kind = serde_json::to_value(row.kind)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+    let mut line = format!(
+        "{:>6}  {:<14} {}",
+        row.seq,
+        kind,
+        match &row.old_path {
+            Some(old) => format!("{old} -> {}", row.path),
+            None => row.path.clone(),
+        }
+    );
+    line.push_str(&format!(
+        "  [project {} po {} vendor {} {} {} #{}]",
+        dash(&row.project_number),
+        dash(&row.po_number),
+        dash(&row.vendor_name),
+        dash(&row.vendor_type),
+        dash(&row.document_type),
+        dash(&row.file_number),
+    ));
+    if !row.problems.is_empty() {
+        line.push_str(&format!("  problems: {}", row.problems.join("; ")));
+    }
+    line
+}
