@@ -56,13 +56,13 @@ impl From<EventKind> for boxkeeper_events::EventKind {
 }
 
 /// One row of the dashboard.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
 pub struct EventRow {
     /// Position in the event log; increases with every event.
-    #[specta(type = f64)]
+    #[specta(type = specta_typescript::Number)]
     pub seq: i64,
     /// When the event was recorded, in milliseconds since the Unix epoch.
-    #[specta(type = f64)]
+    #[specta(type = specta_typescript::Number)]
     pub at_ms: i64,
     pub kind: EventKind,
     pub path: String,
@@ -111,7 +111,7 @@ impl From<StoredEvent> for EventRow {
 }
 
 /// Which events to show; `null` means any.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Type)]
 pub struct EventFilter {
     pub project: Option<String>,
     /// "<project>_<po>", as the `pos` facet lists them.
@@ -133,20 +133,20 @@ impl From<EventFilter> for boxkeeper_store::EventFilter {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
 pub struct EventPage {
     /// How many events match the filter (not just this page).
     pub total: u32,
     pub rows: Vec<EventRow>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
 pub struct ProjectFacet {
     pub number: String,
     pub name: Option<String>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Type)]
 pub struct Facets {
     pub projects: Vec<ProjectFacet>,
     pub pos: Vec<String>,
@@ -174,7 +174,7 @@ impl From<boxkeeper_store::Facets> for Facets {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceState {
     /// No folder chosen.
@@ -188,7 +188,7 @@ pub enum SourceState {
 }
 
 /// What the header shows.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
 pub struct AppStatus {
     pub folder: Option<String>,
     pub state: SourceState,
@@ -201,8 +201,8 @@ pub struct AppStatus {
 }
 
 /// Pushed to the window when events were appended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct FeedChanged {
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct FeedChange {
     pub appended: u32,
     pub total_events: u32,
 }

@@ -8,7 +8,7 @@ use boxkeeper_naming::{PathKind, PathRules};
 use boxkeeper_store::{now_ms, SourceKind, Store, StoredEvent};
 
 use crate::dto::{
-    AppStatus, EventFilter, EventPage, EventRow, Facets, FeedChanged, ParsedPathOutput, SourceState,
+    AppStatus, EventFilter, EventPage, EventRow, Facets, FeedChange, ParsedPathOutput, SourceState,
 };
 use crate::{ApiError, DataPaths, Result};
 
@@ -20,7 +20,7 @@ const WATCHED_FOLDER: &str = "watched_folder";
 pub enum Notice {
     /// Events were recorded (the rows, so a headless shell can log them).
     FeedChanged {
-        change: FeedChanged,
+        change: FeedChange,
         rows: Vec<EventRow>,
     },
     StatusChanged(AppStatus),
@@ -219,7 +219,7 @@ impl Workspace {
                         let total = writer
                             .count_events(source, &Default::default())
                             .unwrap_or(0);
-                        let change = FeedChanged {
+                        let change = FeedChange {
                             appended: ingested.events.len() as u32,
                             total_events: total as u32,
                         };
@@ -276,7 +276,7 @@ impl Workspace {
                 self.set_status(|s| s.rules_error = None);
                 let status = self.status()?;
                 (self.inner.listener)(Notice::FeedChanged {
-                    change: FeedChanged {
+                    change: FeedChange {
                         appended: 0,
                         total_events: status.total_events,
                     },

@@ -1,0 +1,312 @@
+//! `make bench`: the figures the issues ask for, each measured next to its reference in the
+//! same run on the same machine, so the ratio means something on any machine.
+//!
+//! 1. Initial scan of a generated tree into SQLite (walk, classify, parse, store) against the
+//!    floor: a bare prepared-statement insert of the same rows in one transaction.
+//! 2. Peak memory of the CLI scanning that tree, next to `find` listing it.
+//! 3. Memory of the app window showing 100,000 events, next to the same app with none.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use boxkeeper_events::{Batch, RawState};
+use boxkeeper_folder::NameFilter;
+use boxkeeper_naming::PathRules;
+use boxkeeper_store::{SourceKind, Store};
+use clap::Parser;
+
+#[derive(Parser)]
+struct Args {
+    /// Files in the generated tree.
+    #[arg(long, default_value_t = 100_000)]
+    files: usize,
+    /// Runs of each timed measurement; the best is reported.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Skip the app-window memory measurement (needs Xvfb and a built app).
+    #[arg(long)]
+    no_app: bool,
+}
+
+fn main() -> Result<()> {
+    let args = Args::parse();
+    let work = tempfile::tempdir()?;
+    let tree = work.path().join("tree");
+    let t = Instant::now();
+    let folders = generate_tree(&tree, args.files)?;
+    println!(
+        "generated {} files in {} folders in {:.1} s",
+        args.files,
+        folders,
+        t.elapsed().as_secs_f64()
+    );
+
+    scan_vs_floor(&tree, work.path(), args.runs)?;
+    cli_memory(&tree, work.path())?;
+    if !args.no_app {
+        app_memory(work.path(), args.files)?;
+    }
+    Ok(())
+}
+
+/// 20 projects x 50 POs x N files, named by the convention.
+fn generate_tree(root: &Path, files: usize) -> Result<usize> {
+    let per_po = files.div_ceil(20 * 50);
+    let mut made = 0;
+    let mut folders = 0;
+    'outer: for p in 0..20 {
+        let project = format!("{} - Project {p}", 2400 + p);
+        for po in 0..50 {
+            let vendor = if po % 10 == 3 {
+                format!("Credit Card {:04}", 1000 + po)
+            } else {
+                format!("Vendor {po} LLC")
+            };
+            let dir = root
+                .join(&project)
+                .join("1. Purchase Orders")
+                .join(format!("{}_{po:02} {vendor}", 2400 + p));
+            std::fs::create_dir_all(&dir)?;
+            folders += 1;
+            for f in 0..per_po {
+                if made == files {
+                    break 'outer;
+                }
+                let kind = if po % 10 == 3 { "Receipt" } else { "Invoice" };
+                std::fs::write(
+                    dir.join(format!("{}_{po:02}_{:02} {vendor} {kind}.pdf", 2400 + p, f + 1)),
+                    b"",
+                )?;
+                made += 1;
+            }
+        }
+    }
+    Ok(folders + 40)
+}
+
+fn skip_filter(rules: &Arc<PathRules>) -> NameFilter {
+    let rules = rules.clone();
+    Arc::new(move |n: &str| rules.is_ignored(n))
+}
+
+fn scan_vs_floor(tree: &Path, work: &Path, runs: usize) -> Result<()> {
+    let rules = Arc::new(PathRules::defaults());
+    let skip = skip_filter(&rules);
+    let (batch, stats) = boxkeeper_folder::scan(tree, &skip)?;
+    let n = batch.entries.len();
+
+    let mut floor = Duration::MAX;
+    let mut ours = Duration::MAX;
+    let mut ours_scan = Duration::MAX;
+    let mut ours_ingest = Duration::MAX;
+    for run in 0..runs {
+        // Floor: the same rows, bare, one transaction, one prepared statement, indexed path.
+        let db = work.join(format!("floor-{run}.db"));
+        let t = Instant::now();
+        bare_insert(&db, &batch)?;
+        floor = floor.min(t.elapsed());
+
+        // Ours: walk the tree, classify, parse every path, store tree and events.
+        let db = work.join(format!("ours-{run}.db"));
+        let t = Instant::now();
+        let mut store = Store::open(&db)?;
+        let source = store.source_id(SourceKind::Folder, &tree.display().to_string())?;
+        let t_scan = Instant::now();
+        let (fresh, _) = boxkeeper_folder::scan(tree, &skip)?;
+        let scan_time = t_scan.elapsed();
+        let t_ingest = Instant::now();
+        let ingested = store.ingest(source, &fresh, &rules, None, 0)?;
+        let ingest_time = t_ingest.elapsed();
+        let total = t.elapsed();
+        if ingested.events.len() != n {
+            bail!("expected {n} events, got {}", ingested.events.len());
+        }
+        if total < ours {
+            ours = total;
+            ours_scan = scan_time;
+            ours_ingest = ingest_time;
+        }
+    }
+    let rate = |d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "\n## Initial scan of {} files + {} folders into SQLite (best of {runs})",
+        stats.files, stats.folders
+    );
+    println!("floor (bare insert, same rows)  {:>10.0} entries/s  ({:.2} s)", rate(floor), floor.as_secs_f64());
+    println!(
+        "boxkeeper scan + ingest         {:>10.0} entries/s  ({:.2} s: walk {:.2} s, classify+parse+store {:.2} s)",
+        rate(ours),
+        ours.as_secs_f64(),
+        ours_scan.as_secs_f64(),
+        ours_ingest.as_secs_f64()
+    );
+    println!(
+        "ratio to floor                  {:>10.2}  (goal >= 0.50; ingest alone {:.2})",
+        rate(ours) / rate(floor),
+        rate(ours_ingest) / rate(floor)
+    );
+    Ok(())
+}
+
+fn bare_insert(db: &Path, batch: &Batch) -> Result<()> {
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE floor (id TEXT, path TEXT, kind TEXT, rev TEXT);
+         CREATE INDEX floor_path ON floor (path);",
+    )?;
+    let tx = conn.transaction()?;
+    {
+        let mut st = tx.prepare("INSERT INTO floor (id, path, kind, rev) VALUES (?1, ?2, ?3, ?4)")?;
+        for e in &batch.entries {
+            if let RawState::Present { id, kind, rev } = &e.state {
+                st.execute((id, &e.path, kind.as_str(), rev))?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn release_binary(name: &str) -> Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("binary folder")?;
+    let bin = dir.join(name);
+    if !bin.exists() {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--release", "-p", "boxkeeper-cli"])
+            .status()?;
+        if !status.success() {
+            bail!("cannot build {name}");
+        }
+    }
+    Ok(bin)
+}
+
+/// Peak RSS (KiB) of a command, from wait4's rusage.
+fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, Duration)> {
+    let t = Instant::now();
+    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: wait4 on our own child with valid out-pointers.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
+        bail!("{cmd:?} failed (status {status})");
+    }
+    Ok((usage.ru_maxrss, t.elapsed()))
+}
+
+fn cli_memory(tree: &Path, work: &Path) -> Result<()> {
+    let cli = release_binary("boxkeeper")?;
+    let (find_kib, _) = peak_rss_kib(Command::new("find").arg(tree).arg("-printf").arg("%i %s %T@ %p\n"))?;
+    let db = work.join("cli.db");
+    let (ours_kib, took) = peak_rss_kib(
+        Command::new(&cli)
+            .arg("--db")
+            .arg(&db)
+            .arg("watch")
+            .arg(tree)
+            .arg("--once")
+            .env("BOXKEEPER_DATA_DIR", work.join("cli-data")),
+    )?;
+    println!("\n## Peak memory of `boxkeeper watch --once` on that tree");
+    println!("find listing the same tree       {:>8.1} MiB", find_kib as f64 / 1024.0);
+    println!(
+        "boxkeeper scan into a new db     {:>8.1} MiB  ({:.2} s)",
+        ours_kib as f64 / 1024.0,
+        took.as_secs_f64()
+    );
+    println!("ratio                            {:>8.1}", ours_kib as f64 / find_kib.max(1) as f64);
+    Ok(())
+}
+
+/// Resident memory of the app and its WebKit processes, `settle` after start.
+fn app_rss_kib(app: &Path, data: &Path, folder: &Path, display: &str, settle: Duration) -> Result<u64> {
+    let mut child = Command::new(app)
+        .arg("--folder")
+        .arg(folder)
+        .env("DISPLAY", display)
+        .env("BOXKEEPER_DATA_DIR", data)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    std::thread::sleep(settle);
+    let total = tree_rss_kib(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(total)
+}
+
+fn tree_rss_kib(root: u32) -> u64 {
+    let mut total = 0;
+    let mut pids = vec![root];
+    while let Some(pid) = pids.pop() {
+        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            total += status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+        if let Ok(children) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) {
+            pids.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+        }
+    }
+    total
+}
+
+fn app_memory(work: &Path, files: usize) -> Result<()> {
+    let app = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/boxkeeper-app");
+    if !app.exists() {
+        println!("\n(app memory skipped: build the app with `make app`)");
+        return Ok(());
+    }
+    let display = ":77";
+    let mut xvfb = Command::new("Xvfb")
+        .args([display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("Xvfb")?;
+    std::thread::sleep(Duration::from_millis(500));
+
+    // The big case: a data folder whose database already holds the tree's events.
+    let big_tree = work.join("tree");
+    let big_data = work.join("app-big");
+    std::fs::create_dir_all(&big_data)?;
+    let cli = release_binary("boxkeeper")?;
+    let ok = Command::new(&cli)
+        .arg("--db")
+        .arg(big_data.join("boxkeeper.db"))
+        .args(["watch", "--once"])
+        .arg(&big_tree)
+        .env("BOXKEEPER_DATA_DIR", &big_data)
+        .stderr(Stdio::null())
+        .status()?
+        .success();
+    if !ok {
+        bail!("could not fill the app database");
+    }
+    let empty_tree = work.join("empty-tree");
+    let empty_data = work.join("app-empty");
+    std::fs::create_dir_all(&empty_tree)?;
+    std::fs::create_dir_all(&empty_data)?;
+
+    let settle = Duration::from_secs(8);
+    let baseline = app_rss_kib(&app, &empty_data, &empty_tree, display, settle)?;
+    let loaded = app_rss_kib(&app, &big_data, &big_tree, display, settle)?;
+    let _ = xvfb.kill();
+    let _ = xvfb.wait();
+    println!("\n## Memory of the app window (app + WebKit processes, RSS after {} s)", settle.as_secs());
+    println!("no events                        {:>8.1} MiB", baseline as f64 / 1024.0);
+    println!("{files:>7} events                   {:>8.1} MiB", loaded as f64 / 1024.0);
+    println!("ratio                            {:>8.2}", loaded as f64 / baseline.max(1) as f64);
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! The desktop shell: a Tauri window over boxkeeper-api. It owns only what needs Tauri —
+//! the window, the typed command adapters (`commands`), the push of core notices to the
+//! window (`events`), logging to the data folder, and choosing the folder to open at start.
+//! Everything else is a call into the workspace.
+
+mod commands;
+mod events;
+mod logging;
+
+use std::path::PathBuf;
+
+use boxkeeper_api::{DataPaths, Notice, Workspace};
+use tauri::Manager;
+use tauri_specta::Event as _;
+
+/// The command and event list, shared by the app and by the test that regenerates
+/// ui/src/bindings.ts.
+pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+    tauri_specta::Builder::<tauri::Wry>::new()
+        .commands(tauri_specta::collect_commands![
+            commands::events_page,
+            commands::event_facets,
+            commands::status,
+            commands::choose_folder,
+            commands::reload_rules,
+        ])
+        .events(tauri_specta::collect_events![
+            events::FeedChanged,
+            events::StatusChanged
+        ])
+}
+
+pub fn run() {
+    let paths = DataPaths::default_paths();
+    let _log_guard = logging::init(&paths.logs);
+    let folder_arg = folder_argument();
+    let builder = specta_builder();
+
+    let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
+        .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            builder.mount_events(app);
+            let handle = app.handle().clone();
+            let workspace = Workspace::open(paths, move |notice| match notice {
+                Notice::FeedChanged { change, .. } => {
+                    let _ = events::FeedChanged(change).emit(&handle);
+                }
+                Notice::StatusChanged(status) => {
+                    let _ = events::StatusChanged(status).emit(&handle);
+                }
+            })?;
+            app.manage(workspace.clone());
+            let demo = app.path().resource_dir().map(|d| d.join("demo")).ok();
+            // Scanning can take a while on a large tree: never on the UI thread.
+            std::thread::spawn(move || open_initial_folder(&workspace, folder_arg, demo));
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!(error = %e, "the app stopped with an error");
+        eprintln!("boxkeeper: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// `--folder PATH` on the command line picks the folder (and remembers it).
+fn folder_argument() -> Option<PathBuf> {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--folder" {
+            return args.next().map(PathBuf::from);
+        }
+    }
+    None
+}
+
+/// At start: the folder given on the command line, else the one chosen last time, else the
+/// bundled demo (copied into the data folder so playing with it changes nothing installed).
+fn open_initial_folder(ws: &Workspace, arg: Option<PathBuf>, demo: Option<PathBuf>) {
+    let remembered = ws.remembered_folder().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "cannot read the remembered folder");
+        None
+    });
+    let folder = match (arg, remembered) {
+        (Some(arg), _) => Some(arg),
+        (None, Some(remembered)) => Some(remembered),
+        (None, None) => match demo.filter(|d| d.is_dir()) {
+            Some(demo) => match ws.install_demo(&demo) {
+                Ok(copy) => Some(copy),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot install the demo folder");
+                    None
+                }
+            },
+            None => None,
+        },
+    };
+    if let Some(folder) = folder {
+        if let Err(e) = ws.watch_folder(&folder, true) {
+            tracing::error!(folder = %folder.display(), error = %e, "cannot watch the folder");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The TypeScript bindings in ui/src/bindings.ts must be what the Rust types say. Run
+    /// with BOXKEEPER_WRITE_BINDINGS=1 (`make bindings`) to regenerate after a change.
+    #[test]
+    fn bindings_are_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/bindings.ts");
+        let fresh = std::env::temp_dir().join(format!("bindings-{}.ts", std::process::id()));
+        super::specta_builder()
+            .export(
+                specta_typescript::Typescript::default()
+                    .header("// @ts-nocheck\n/* eslint-disable */"),
+                &fresh,
+            )
+            .expect("export bindings");
+        let generated = std::fs::read_to_string(&fresh).unwrap();
+        let _ = std::fs::remove_file(&fresh);
+        if std::env::var_os("BOXKEEPER_WRITE_BINDINGS").is_some() {
+            std::fs::write(&path, &generated).unwrap();
+            return;
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == generated,
+            "ui/src/bindings.ts is out of date: run `make bindings` and commit it"
+        );
+    }
+}

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { api, errorText, hasTauri, NO_TAURI_MESSAGE, onFeedChanged, pickFolder } from "./ipc";
+
+type Call = { cmd: string; args: unknown };
+
+function installBridge(answer: (cmd: string, args: unknown) => Promise<unknown>): Call[] {
+  const calls: Call[] = [];
+  (globalThis as unknown as { window: unknown }).window = {
+    __TAURI_INTERNALS__: {
+      invoke: (cmd: string, args: unknown) => {
+        calls.push({ cmd, args });
+        return answer(cmd, args);
+      },
+      transformCallback: () => 1,
+    },
+  };
+  return calls;
+}
+
+afterEach(() => {
+  delete (globalThis as { window?: unknown }).window;
+});
+
+const filter = { project: "2416", po: null, vendor: null, document_type: null, kind: null };
+
+describe("without the Tauri bridge (plain browser)", () => {
+  it("detects the missing bridge", () => {
+    expect(hasTauri()).toBe(false);
+  });
+
+  it("answers every command with an error instead of throwing", async () => {
+    await expect(api.status()).resolves.toEqual({ status: "error", error: NO_TAURI_MESSAGE });
+    await expect(api.eventsPage(filter, 0, 200)).resolves.toEqual({ status: "error", error: NO_TAURI_MESSAGE });
+    await expect(pickFolder()).resolves.toEqual({ status: "error", error: NO_TAURI_MESSAGE });
+  });
+
+  it("makes listening a no-op", async () => {
+    const unlisten = await onFeedChanged(() => {});
+    expect(typeof unlisten).toBe("function");
+    unlisten();
+  });
+});
+
+describe("with the Tauri bridge", () => {
+  it("invokes snake_case commands with camelCase arguments", async () => {
+    const calls = installBridge(async (cmd) =>
+      cmd === "events_page" ? { total: 0, rows: [] } : { folder: null },
+    );
+    expect(hasTauri()).toBe(true);
+    await expect(api.eventsPage(filter, 400, 200)).resolves.toEqual({ status: "ok", data: { total: 0, rows: [] } });
+    await api.chooseFolder("/data/box");
+    await api.reloadRules();
+    await api.eventFacets();
+    await api.status();
+    expect(calls.map((c) => c.cmd)).toEqual(["events_page", "choose_folder", "reload_rules", "event_facets", "status"]);
+    expect(calls[0]!.args).toEqual({ filter, offset: 400, limit: 200 });
+    expect(calls[1]!.args).toEqual({ path: "/data/box" });
+  });
+
+  it("passes the core's error string through", async () => {
+    installBridge(() => Promise.reject("rules file: line 3: bad regex"));
+    await expect(api.reloadRules()).resolves.toEqual({ status: "error", error: "rules file: line 3: bad regex" });
+  });
+
+  it("folds a thrown JS Error into an error result", async () => {
+    installBridge(() => Promise.reject(new TypeError("IPC went away")));
+    await expect(api.status()).resolves.toEqual({ status: "error", error: "IPC went away" });
+  });
+
+  it("opens the folder picker as a directory dialog", async () => {
+    const calls = installBridge(async () => "/data/box");
+    await expect(pickFolder()).resolves.toEqual({ status: "ok", data: "/data/box" });
+    expect(calls[0]!.cmd).toBe("plugin:dialog|open");
+    expect((calls[0]!.args as { options: { directory: boolean } }).options.directory).toBe(true);
+  });
+
+  it("maps a cancelled picker to null", async () => {
+    installBridge(async () => null);
+    await expect(pickFolder()).resolves.toEqual({ status: "ok", data: null });
+  });
+});
+
+describe("errorText", () => {
+  it("reads strings, errors and objects", () => {
+    expect(errorText("x")).toBe("x");
+    expect(errorText(new Error("y"))).toBe("y");
+    expect(errorText({ message: "z" })).toBe("z");
+    expect(errorText({ code: 1 })).toBe('{"code":1}');
+  });
+});

@@ -1,0 +1,133 @@
+// The one door between the UI and the Rust core. Everything else imports commands, events and
+// IPC types from here, never from ../bindings directly, so the generated bindings can be
+// swapped without touching the rest of the UI.
+//
+// Outside the Tauri webview (a plain browser on `vite preview`) there is no IPC bridge:
+// every call then resolves to an error result and listeners are no-ops, so the page can
+// render an error state instead of crashing. No data is ever faked.
+
+import { open } from "@tauri-apps/plugin-dialog";
+import { commands, events } from "../bindings";
+import type { EventKind, SourceState } from "../bindings";
+
+export type { EventKind, SourceState };
+
+// The UI's view of the IPC types is derived from the command and event signatures rather than
+// imported by name: tauri-specta may export a type in several variants (e.g. `EventRow` as
+// `EventRow_Serialize | EventRow_Deserialize`), and what matters here is what a command
+// returns (the serialized form) and what it accepts.
+type AnyCommand = (...args: never[]) => Promise<{ status: "ok"; data: unknown } | { status: "error"; error: unknown }>;
+type OkData<F extends AnyCommand> = Extract<Awaited<ReturnType<F>>, { status: "ok" }>["data"];
+type Payload<E extends { listen: (cb: never) => unknown }> = Parameters<Parameters<E["listen"]>[0]>[0] extends {
+  payload: infer P;
+}
+  ? P
+  : never;
+
+/** What the header shows. */
+export type AppStatus = OkData<typeof commands.status>;
+/** One page of events, newest first, with the number of events matching the filter. */
+export type EventPage = OkData<typeof commands.eventsPage>;
+export type EventRow = EventPage["rows"][number];
+export type Facets = OkData<typeof commands.eventFacets>;
+export type ProjectFacet = Facets["projects"][number];
+/** Which events to show; null means any. */
+export type EventFilter = Parameters<typeof commands.eventsPage>[0];
+export type FeedChanged = Payload<typeof events.feedChanged>;
+export type StatusChanged = Payload<typeof events.statusChanged>;
+
+/** Same shape as the bindings' command results (declared here so the UI does not depend on
+ * whether a given tauri-specta release exports a `Result` type). */
+export type Result<T, E = string> = { status: "ok"; data: T } | { status: "error"; error: E };
+
+export type Unlisten = () => void;
+
+export const NO_TAURI_MESSAGE =
+  "Not connected to the Boxkeeper core: this page is running outside the desktop app, so there is no IPC bridge (window.__TAURI_INTERNALS__ is missing).";
+
+/** True inside the Tauri webview, where the IPC bridge object is injected before any script. */
+export function hasTauri(): boolean {
+  return (
+    typeof window !== "undefined" &&
+    (window as unknown as { __TAURI_INTERNALS__?: unknown }).__TAURI_INTERNALS__ != null
+  );
+}
+
+/** Turns anything a command may reject with into a readable message. */
+export function errorText(e: unknown): string {
+  if (typeof e === "string") return e;
+  if (e instanceof Error) return e.message || e.name;
+  if (e && typeof e === "object") {
+    const m = (e as { message?: unknown }).message;
+    if (typeof m === "string") return m;
+    try {
+      return JSON.stringify(e);
+    } catch {
+      /* fall through */
+    }
+  }
+  return String(e);
+}
+
+async function call<T>(run: () => Promise<Result<T, string>>): Promise<Result<T, string>> {
+  if (!hasTauri()) return { status: "error", error: NO_TAURI_MESSAGE };
+  try {
+    const r = await run();
+    if (r.status === "error") return { status: "error", error: errorText(r.error) };
+    return r;
+  } catch (e) {
+    // The generated wrapper rethrows JS `Error`s (IPC failures, bad arguments): fold them in.
+    return { status: "error", error: errorText(e) };
+  }
+}
+
+export const api = {
+  eventsPage(filter: EventFilter, offset: number, limit: number): Promise<Result<EventPage>> {
+    return call(() => commands.eventsPage(filter, offset, limit));
+  },
+  eventFacets(): Promise<Result<Facets>> {
+    return call(() => commands.eventFacets());
+  },
+  status(): Promise<Result<AppStatus>> {
+    return call(() => commands.status());
+  },
+  chooseFolder(path: string): Promise<Result<AppStatus>> {
+    return call(() => commands.chooseFolder(path));
+  },
+  reloadRules(): Promise<Result<AppStatus>> {
+    return call(() => commands.reloadRules());
+  },
+};
+
+async function listenSafely(
+  subscribe: () => Promise<() => void>,
+): Promise<Unlisten> {
+  if (!hasTauri()) return () => {};
+  try {
+    return await subscribe();
+  } catch (e) {
+    console.error("event subscription failed:", errorText(e));
+    return () => {};
+  }
+}
+
+/** Subscribes to the core's "new events were recorded" notice. */
+export function onFeedChanged(cb: (payload: FeedChanged) => void): Promise<Unlisten> {
+  return listenSafely(() => events.feedChanged.listen((e) => cb(e.payload)));
+}
+
+/** Subscribes to changes of the watched folder, its state and the rules. */
+export function onStatusChanged(cb: (payload: StatusChanged) => void): Promise<Unlisten> {
+  return listenSafely(() => events.statusChanged.listen((e) => cb(e.payload)));
+}
+
+/** Opens the native folder picker; resolves to the chosen path, or null when cancelled. */
+export async function pickFolder(title = "Choose the folder to watch"): Promise<Result<string | null>> {
+  if (!hasTauri()) return { status: "error", error: NO_TAURI_MESSAGE };
+  try {
+    const picked = await open({ directory: true, multiple: false, title });
+    return { status: "ok", data: typeof picked === "string" ? picked : null };
+  } catch (e) {
+    return { status: "error", error: errorText(e) };
+  }
+}
