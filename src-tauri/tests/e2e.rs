@@ -36,14 +36,22 @@ fn app_binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| repo().join("target"));
     let bin = target.join("debug/boxkeeper-app");
-    assert!(bin.exists(), "build the app first (`make app`): {} is missing", bin.display());
+    assert!(
+        bin.exists(),
+        "build the app first (`make app`): {} is missing",
+        bin.display()
+    );
     bin
 }
 
 fn which(tool: &str) -> PathBuf {
     let home_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin").join(tool));
     std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(tool)).collect::<Vec<_>>())
+        .map(|p| {
+            std::env::split_paths(&p)
+                .map(|d| d.join(tool))
+                .collect::<Vec<_>>()
+        })
         .unwrap_or_default()
         .into_iter()
         .chain(home_bin)
@@ -158,7 +166,10 @@ fn wait_rows(s: &Session, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
         if let Some(row) = rows.as_array().and_then(|a| a.iter().find(|r| pred(r))) {
             return row.clone();
         }
-        assert!(Instant::now() < deadline, "timed out waiting for {what}; rows: {rows:#}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; rows: {rows:#}"
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
 }
@@ -176,7 +187,14 @@ fn dashboard_shows_live_events_with_parsed_fields() {
     let display = format!(":{}", 90 + (std::process::id() % 400));
     let _xvfb = Killed(
         Command::new(which("Xvfb"))
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args([
+                display.as_str(),
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -186,7 +204,12 @@ fn dashboard_shows_live_events_with_parsed_fields() {
     let native = free_port();
     let _driver = Killed(
         Command::new(which("tauri-driver"))
-            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
             .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
             .env("DISPLAY", &display)
             .env("BOXKEEPER_DATA_DIR", data.path())
@@ -207,19 +230,29 @@ fn dashboard_shows_live_events_with_parsed_fields() {
 
     // The initial scan shows the three folders.
     wait_rows(&s, "the PO folder row", |r| {
-        r["path"].as_str().is_some_and(|p| p.ends_with("2416_23 Jane Smith"))
+        r["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("2416_23 Jane Smith"))
     });
     let state = s.run(r#"return document.querySelector('[data-testid="source-state"]').textContent.trim().toLowerCase()"#);
-    assert!(state.as_str().unwrap_or("").contains("watching"), "state: {state}");
+    assert!(
+        state.as_str().unwrap_or("").contains("watching"),
+        "state: {state}"
+    );
 
     // A file named by the convention appears with its parsed fields.
     std::fs::write(po.join("2416_23_01 Jane Smith Invoice.pdf"), b"%PDF-1.4").unwrap();
     let row = wait_rows(&s, "the invoice row", |r| {
         r["kind"] == "file_added"
-            && r["path"].as_str().is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
     });
     let cells = &row["cells"];
-    assert!(cells["project"].as_str().unwrap().contains("2416"), "{row:#}");
+    assert!(
+        cells["project"].as_str().unwrap().contains("2416"),
+        "{row:#}"
+    );
     assert_eq!(cells["po"], "23", "{row:#}");
     assert_eq!(cells["vendor"], "Jane Smith", "{row:#}");
     assert_eq!(cells["vendor_type"], "vendor", "{row:#}");
@@ -233,18 +266,33 @@ fn dashboard_shows_live_events_with_parsed_fields() {
     )
     .unwrap();
     let renamed = wait_rows(&s, "the rename row", |r| r["kind"] == "file_renamed");
-    assert!(renamed["path"].as_str().unwrap().ends_with("2416_23_02 Jane Smith Invoice.pdf"));
-    assert!(renamed["cells"]["old_path"].as_str().unwrap().contains("2416_23_01"), "{renamed:#}");
+    assert!(renamed["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("2416_23_02 Jane Smith Invoice.pdf"));
+    assert!(
+        renamed["cells"]["old_path"]
+            .as_str()
+            .unwrap()
+            .contains("2416_23_01"),
+        "{renamed:#}"
+    );
     assert_eq!(renamed["cells"]["file_number"], "02");
 
     // A name that does not parse is recorded with its reason.
     std::fs::write(po.join("scan0001.jpg"), b"x").unwrap();
     let odd = wait_rows(&s, "the unparsed row", |r| {
-        r["path"].as_str().is_some_and(|p| p.ends_with("scan0001.jpg"))
+        r["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("scan0001.jpg"))
     });
-    assert!(!odd["cells"]["problems"].as_str().unwrap().is_empty(), "{odd:#}");
+    assert!(
+        !odd["cells"]["problems"].as_str().unwrap().is_empty(),
+        "{odd:#}"
+    );
 
-    let count = s.run(r#"return document.querySelector('[data-testid="event-count"]').textContent"#);
+    let count =
+        s.run(r#"return document.querySelector('[data-testid="event-count"]').textContent"#);
     assert!(count.as_str().unwrap_or("").contains('6'), "count: {count}");
 
     std::thread::sleep(Duration::from_millis(300));

@@ -77,7 +77,11 @@ fn generate_tree(root: &Path, files: usize) -> Result<usize> {
                 }
                 let kind = if po % 10 == 3 { "Receipt" } else { "Invoice" };
                 std::fs::write(
-                    dir.join(format!("{}_{po:02}_{:02} {vendor} {kind}.pdf", 2400 + p, f + 1)),
+                    dir.join(format!(
+                        "{}_{po:02}_{:02} {vendor} {kind}.pdf",
+                        2400 + p,
+                        f + 1
+                    )),
                     b"",
                 )?;
                 made += 1;
@@ -135,7 +139,11 @@ fn scan_vs_floor(tree: &Path, work: &Path, runs: usize) -> Result<()> {
         "\n## Initial scan of {} files + {} folders into SQLite (best of {runs})",
         stats.files, stats.folders
     );
-    println!("floor (bare insert, same rows)  {:>10.0} entries/s  ({:.2} s)", rate(floor), floor.as_secs_f64());
+    println!(
+        "floor (bare insert, same rows)  {:>10.0} entries/s  ({:.2} s)",
+        rate(floor),
+        floor.as_secs_f64()
+    );
     println!(
         "boxkeeper scan + ingest         {:>10.0} entries/s  ({:.2} s: walk {:.2} s, classify+parse+store {:.2} s)",
         rate(ours),
@@ -161,7 +169,8 @@ fn bare_insert(db: &Path, batch: &Batch) -> Result<()> {
     )?;
     let tx = conn.transaction()?;
     {
-        let mut st = tx.prepare("INSERT INTO floor (id, path, kind, rev) VALUES (?1, ?2, ?3, ?4)")?;
+        let mut st =
+            tx.prepare("INSERT INTO floor (id, path, kind, rev) VALUES (?1, ?2, ?3, ?4)")?;
         for e in &batch.entries {
             if let RawState::Present { id, kind, rev } = &e.state {
                 st.execute((id, &e.path, kind.as_str(), rev))?;
@@ -204,7 +213,12 @@ fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, Duration)> {
 
 fn cli_memory(tree: &Path, work: &Path) -> Result<()> {
     let cli = release_binary("boxkeeper")?;
-    let (find_kib, _) = peak_rss_kib(Command::new("find").arg(tree).arg("-printf").arg("%i %s %T@ %p\n"))?;
+    let (find_kib, _) = peak_rss_kib(
+        Command::new("find")
+            .arg(tree)
+            .arg("-printf")
+            .arg("%i %s %T@ %p\n"),
+    )?;
     let db = work.join("cli.db");
     let (ours_kib, took) = peak_rss_kib(
         Command::new(&cli)
@@ -216,18 +230,30 @@ fn cli_memory(tree: &Path, work: &Path) -> Result<()> {
             .env("BOXKEEPER_DATA_DIR", work.join("cli-data")),
     )?;
     println!("\n## Peak memory of `boxkeeper watch --once` on that tree");
-    println!("find listing the same tree       {:>8.1} MiB", find_kib as f64 / 1024.0);
+    println!(
+        "find listing the same tree       {:>8.1} MiB",
+        find_kib as f64 / 1024.0
+    );
     println!(
         "boxkeeper scan into a new db     {:>8.1} MiB  ({:.2} s)",
         ours_kib as f64 / 1024.0,
         took.as_secs_f64()
     );
-    println!("ratio                            {:>8.1}", ours_kib as f64 / find_kib.max(1) as f64);
+    println!(
+        "ratio                            {:>8.1}",
+        ours_kib as f64 / find_kib.max(1) as f64
+    );
     Ok(())
 }
 
 /// Resident memory of the app and its WebKit processes, `settle` after start.
-fn app_rss_kib(app: &Path, data: &Path, folder: &Path, display: &str, settle: Duration) -> Result<u64> {
+fn app_rss_kib(
+    app: &Path,
+    data: &Path,
+    folder: &Path,
+    display: &str,
+    settle: Duration,
+) -> Result<u64> {
     let mut child = Command::new(app)
         .arg("--folder")
         .arg(folder)
@@ -256,7 +282,11 @@ fn tree_rss_kib(root: u32) -> u64 {
                 .unwrap_or(0);
         }
         if let Ok(children) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) {
-            pids.extend(children.split_whitespace().filter_map(|c| c.parse::<u32>().ok()));
+            pids.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<u32>().ok()),
+            );
         }
     }
     total
@@ -304,9 +334,21 @@ fn app_memory(work: &Path, files: usize) -> Result<()> {
     let loaded = app_rss_kib(&app, &big_data, &big_tree, display, settle)?;
     let _ = xvfb.kill();
     let _ = xvfb.wait();
-    println!("\n## Memory of the app window (app + WebKit processes, RSS after {} s)", settle.as_secs());
-    println!("no events                        {:>8.1} MiB", baseline as f64 / 1024.0);
-    println!("{files:>7} events                   {:>8.1} MiB", loaded as f64 / 1024.0);
-    println!("ratio                            {:>8.2}", loaded as f64 / baseline.max(1) as f64);
+    println!(
+        "\n## Memory of the app window (app + WebKit processes, RSS after {} s)",
+        settle.as_secs()
+    );
+    println!(
+        "no events                        {:>8.1} MiB",
+        baseline as f64 / 1024.0
+    );
+    println!(
+        "{files:>7} events                   {:>8.1} MiB",
+        loaded as f64 / 1024.0
+    );
+    println!(
+        "ratio                            {:>8.2}",
+        loaded as f64 / baseline.max(1) as f64
+    );
     Ok(())
 }

@@ -160,7 +160,7 @@ impl Overlay {
         self.limbo.remove(&key)
     }
 
-    fn to_limbo(&mut self, id: &str) {
+    fn park(&mut self, id: &str) {
         if let Some(node) = self.take(id) {
             let key = node.key.clone();
             if let Some(prev) = self.limbo.insert(key.clone(), node) {
@@ -172,10 +172,10 @@ impl Overlay {
 
     fn remove_subtree(&mut self, key: &str) {
         for id in self.ids_below(key) {
-            self.to_limbo(&id);
+            self.park(&id);
         }
         if let Some(id) = self.keys.get(key).cloned() {
-            self.to_limbo(&id);
+            self.park(&id);
         }
     }
 
@@ -189,10 +189,10 @@ impl Overlay {
                     .is_some_and(|mine| is_below(&mine.key, &e.key));
                 if !mine_is_below {
                     for id in self.ids_below(&e.key) {
-                        self.to_limbo(&id);
+                        self.park(&id);
                     }
                 }
-                self.to_limbo(&other);
+                self.park(&other);
             }
         }
         let old = self.take(&e.id).or_else(|| self.take_from_limbo(&e.id));
@@ -235,7 +235,7 @@ impl Overlay {
             d.path = format!("{}{path_suffix}", new.path);
             if let Some(other) = self.keys.get(&d.key).cloned() {
                 if other != d.id {
-                    self.to_limbo(&other);
+                    self.park(&other);
                 }
             }
             self.insert(d);

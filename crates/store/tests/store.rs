@@ -51,7 +51,10 @@ fn a_database_from_a_newer_version_is_refused() {
         .pragma_update(None, "user_version", 99)
         .unwrap();
     match Store::open(&db) {
-        Err(StoreError::TooNew { found: 99, known: 1 }) => {}
+        Err(StoreError::TooNew {
+            found: 99,
+            known: 1,
+        }) => {}
         other => panic!("expected TooNew, got {:?}", other.err()),
     }
 }
@@ -75,13 +78,26 @@ fn ingest_stores_events_with_parsed_fields_and_the_cursor() {
     assert_eq!(store.cursor(src).unwrap().as_deref(), Some("cursor-1"));
     assert_eq!(store.entry_count(src).unwrap(), 5);
     let all = store.all_events(Some(src)).unwrap();
-    let invoice = all.iter().find(|e| e.event.path.ends_with("Invoice.pdf")).unwrap();
+    let invoice = all
+        .iter()
+        .find(|e| e.event.path.ends_with("Invoice.pdf"))
+        .unwrap();
     assert_eq!(invoice.parsed.po_number.as_deref(), Some("23"));
     assert_eq!(invoice.parsed.file_number.as_deref(), Some("01"));
     assert_eq!(invoice.at_ms, 1000);
-    let notes = all.iter().find(|e| e.event.path.ends_with("notes.txt")).unwrap();
-    assert!(!notes.parsed.problems.is_empty(), "unparsed names keep their reason");
-    assert_eq!(notes.parsed.vendor_name.as_deref(), Some("Jane Smith"), "inherits the PO");
+    let notes = all
+        .iter()
+        .find(|e| e.event.path.ends_with("notes.txt"))
+        .unwrap();
+    assert!(
+        !notes.parsed.problems.is_empty(),
+        "unparsed names keep their reason"
+    );
+    assert_eq!(
+        notes.parsed.vendor_name.as_deref(),
+        Some("Jane Smith"),
+        "inherits the PO"
+    );
 
     // The same listing again (a restart) records nothing and keeps the tree.
     let again = store
@@ -100,9 +116,13 @@ fn sources_are_separate() {
     let b = store.source_id(SourceKind::Folder, "/b").unwrap();
     assert_ne!(a, b);
     assert_eq!(store.source_id(SourceKind::Folder, "/a").unwrap(), a);
-    store.ingest(a, &batch(seed(), true), &rules, None, 0).unwrap();
+    store
+        .ingest(a, &batch(seed(), true), &rules, None, 0)
+        .unwrap();
     // The same ids in another source are new there.
-    let got = store.ingest(b, &batch(seed(), true), &rules, None, 0).unwrap();
+    let got = store
+        .ingest(b, &batch(seed(), true), &rules, None, 0)
+        .unwrap();
     assert_eq!(got.events.len(), 5);
     assert_eq!(store.count_events(a, &EventFilter::default()).unwrap(), 5);
     assert_eq!(store.all_events(None).unwrap().len(), 10);
@@ -113,11 +133,19 @@ fn pages_are_newest_first_and_filters_combine() {
     let mut store = Store::open_in_memory().unwrap();
     let rules = PathRules::defaults();
     let src = store.source_id(SourceKind::Folder, "/t").unwrap();
-    store.ingest(src, &batch(seed(), true), &rules, None, 0).unwrap();
+    store
+        .ingest(src, &batch(seed(), true), &rules, None, 0)
+        .unwrap();
     store
         .ingest(
             src,
-            &batch(vec![file(&format!("{PO}/2416_23_02 Jane Smith Invoice.pdf"), "inv")], false),
+            &batch(
+                vec![file(
+                    &format!("{PO}/2416_23_02 Jane Smith Invoice.pdf"),
+                    "inv",
+                )],
+                false,
+            ),
             &rules,
             None,
             1,
@@ -156,7 +184,10 @@ fn reparse_applies_new_rules_to_stored_events() {
     assert!(store.reparse(src, &rules).unwrap() >= 5);
     let all = store.all_events(Some(src)).unwrap();
     let po = all.iter().find(|e| e.event.path == PO).unwrap();
-    assert_eq!(po.parsed.po_number, None, "no PO folder under the new rules");
+    assert_eq!(
+        po.parsed.po_number, None,
+        "no PO folder under the new rules"
+    );
 }
 
 #[test]

@@ -24,14 +24,14 @@ export type Column = {
 };
 
 export const COLUMNS: readonly Column[] = [
-  { id: "time", header: "Time", width: "132px", title: "When the change was seen (local time)" },
-  { id: "kind", header: "Event", width: "206px" },
+  { id: "time", header: "Time", width: "122px", title: "When the change was seen (local time)" },
+  { id: "kind", header: "Event", width: "176px" },
   { id: "path", header: "Path", width: "minmax(180px, 4fr)", title: "Path inside the watched folder" },
   { id: "old_path", header: "Old path", width: "minmax(110px, 2fr)", title: "Where a renamed or moved item was before" },
   { id: "project", header: "Project", width: "72px" },
   { id: "po", header: "PO", width: "44px", title: "Purchase order number" },
   { id: "vendor", header: "Vendor", width: "minmax(96px, 1.3fr)" },
-  { id: "vendor_type", header: "Type", width: "68px", title: "vendor, cc (credit card) or pc (petty cash)" },
+  { id: "vendor_type", header: "Type", width: "84px", title: "vendor, cc (credit card) or pc (petty cash)" },
   { id: "document_type", header: "Document", width: "86px" },
   { id: "file_number", header: "File #", width: "56px" },
   { id: "problems", header: "Problems", width: "minmax(120px, 1.6fr)", title: "Why a name did not parse" },

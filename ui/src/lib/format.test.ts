@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  oldPathShown,
   ALL_KINDS,
   countText,
   eventLabel,
@@ -139,5 +140,16 @@ describe("misc labels", () => {
     expect(vendorTypeTitle(null)).toBe("");
     expect(projectLabel("2416", "Whop Keynote")).toBe("2416 – Whop Keynote");
     expect(projectLabel("2416", null)).toBe("2416");
+  });
+});
+
+describe("oldPathShown", () => {
+  it("shows only the old name for a rename in place", () => {
+    expect(oldPathShown("/P/2416_23_01 Jane Smith Invoice.pdf", "/P/2416_23_02 Jane Smith Invoice.pdf")).toBe(
+      "2416_23_01 Jane Smith Invoice.pdf",
+    );
+  });
+  it("shows the whole old path for a move", () => {
+    expect(oldPathShown("/A/x.pdf", "/B/x.pdf")).toBe("/A/x.pdf");
   });
 });

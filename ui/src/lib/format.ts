@@ -170,3 +170,13 @@ export function vendorTypeTitle(t: string | null): string {
 export function projectLabel(number: string, name: string | null | undefined): string {
   return name ? `${number} – ${name}` : number;
 }
+
+/**
+ * What the Old path column shows: for a rename (same folder) only the old name, which is the
+ * part that changed and would otherwise be cut off; for a move the whole old path.
+ */
+export function oldPathShown(oldPath: string, newPath: string): string {
+  const [oldDir, oldName] = splitPath(oldPath);
+  const [newDir] = splitPath(newPath);
+  return oldDir === newDir ? oldName : oldPath;
+}

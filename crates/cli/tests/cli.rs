@@ -1,0 +1,214 @@
+//! The `boxkeeper` binary as a user runs it: output shapes, exit codes, messages.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn boxkeeper(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_boxkeeper"))
+        .args(args)
+        .env("BOXKEEPER_DATA_DIR", data)
+        .env("BOXKEEPER_LOG", "warn")
+        .output()
+        .expect("run boxkeeper")
+}
+
+fn json_lines(out: &Output) -> Vec<Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+#[test]
+fn parse_path_prints_one_json_object_per_path() {
+    let data = tempfile::tempdir().unwrap();
+    let out = boxkeeper(
+        data.path(),
+        &[
+            "parse-path",
+            "/2416 - Whop Keynote/1. Purchase Orders/2416_03 Credit Card 1138/2416_03 Uber Receipt 02.pdf",
+            "/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith",
+            "/somewhere/scratch.txt",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 3);
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "path",
+        "kind",
+        "project_number",
+        "project_name",
+        "po_number",
+        "vendor_name",
+        "vendor_type",
+        "document_type",
+        "file_number",
+        "problems",
+    ] {
+        assert!(keys.contains(&key), "missing {key} in {keys:?}");
+    }
+    assert_eq!(rows[0]["kind"], "file");
+    assert_eq!(rows[0]["project_number"], "2416");
+    assert_eq!(rows[0]["project_name"], "Whop Keynote");
+    assert_eq!(rows[0]["po_number"], "03");
+    assert_eq!(rows[0]["vendor_name"], "Uber");
+    assert_eq!(rows[0]["vendor_type"], "cc");
+    assert_eq!(rows[0]["document_type"], "RECEIPT");
+    assert_eq!(rows[0]["file_number"], "02");
+    assert_eq!(rows[0]["problems"], Value::Array(vec![]));
+    // A last segment without an extension is a folder.
+    assert_eq!(rows[1]["kind"], "folder");
+    assert_eq!(rows[1]["vendor_type"], "vendor");
+    assert_eq!(rows[1]["document_type"], Value::Null);
+    // A name that matches nothing: nulls and a reason.
+    assert_eq!(rows[2]["project_number"], Value::Null);
+    assert!(!rows[2]["problems"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn parse_path_kind_overrides_the_guess() {
+    let data = tempfile::tempdir().unwrap();
+    let out = boxkeeper(
+        data.path(),
+        &["parse-path", "--kind", "folder", "/2416 - Whop.Keynote"],
+    );
+    assert!(out.status.success());
+    let rows = json_lines(&out);
+    assert_eq!(rows[0]["kind"], "folder");
+    assert_eq!(rows[0]["project_number"], "2416");
+}
+
+#[test]
+fn a_bad_rules_file_names_its_line_and_fails() {
+    let data = tempfile::tempdir().unwrap();
+    let rules = data.path().join("rules.toml");
+    // The default file with the PO folder pattern broken.
+    let good = boxkeeper_naming::DEFAULT_RULES_TOML;
+    let po_section = good.find("[po_folder]").unwrap();
+    let at = po_section + good[po_section..].find("pattern = ").unwrap();
+    let end = at + good[at..].find('\n').unwrap();
+    let bad = format!("{}pattern = '(unclosed'{}", &good[..at], &good[end..]);
+    let line = good[..at].lines().count() + 1;
+    std::fs::write(&rules, bad).unwrap();
+    let out = boxkeeper(
+        data.path(),
+        &["--rules", rules.to_str().unwrap(), "parse-path", "/a/b.pdf"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("boxkeeper: "), "{err}");
+    assert!(err.contains(&format!("line {line}")), "{err}");
+    assert!(err.contains("po_folder.pattern"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_mistakes_exit_2() {
+    let data = tempfile::tempdir().unwrap();
+    assert_eq!(
+        boxkeeper(data.path(), &["parse-path"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        boxkeeper(data.path(), &["frobnicate"]).status.code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn watch_once_then_events() {
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+    std::fs::write(po.join("2416_23_01 Jane Smith Invoice.pdf"), b"x").unwrap();
+    let db = data.path().join("cli.db");
+    let db = db.to_str().unwrap();
+    let tree_s = tree.path().to_str().unwrap();
+
+    let out = boxkeeper(data.path(), &["--db", db, "watch", tree_s, "--once"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A second scan with nothing changed records nothing.
+    std::fs::rename(
+        po.join("2416_23_01 Jane Smith Invoice.pdf"),
+        po.join("2416_23_02 Jane Smith Invoice.pdf"),
+    )
+    .unwrap();
+    assert!(
+        boxkeeper(data.path(), &["--db", db, "watch", tree_s, "--once"])
+            .status
+            .success()
+    );
+    assert!(
+        boxkeeper(data.path(), &["--db", db, "watch", tree_s, "--once"])
+            .status
+            .success()
+    );
+
+    let out = boxkeeper(data.path(), &["--db", db, "events", "--json"]);
+    assert!(out.status.success());
+    let rows = json_lines(&out);
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "folder_added",
+            "folder_added",
+            "folder_added",
+            "file_added",
+            "file_renamed"
+        ]
+    );
+    assert_eq!(rows[4]["file_number"], "02");
+    assert!(rows[4]["old_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("2416_23_01 Jane Smith Invoice.pdf"));
+
+    let table = boxkeeper(data.path(), &["--db", db, "events"]);
+    let text = String::from_utf8(table.stdout).unwrap();
+    assert_eq!(text.lines().count(), 5);
+    assert!(text.contains("file_renamed"));
+}
+
+#[test]
+fn a_missing_folder_or_database_is_a_one_line_error() {
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("x.db");
+    let out = boxkeeper(
+        data.path(),
+        &[
+            "--db",
+            db.to_str().unwrap(),
+            "watch",
+            "/nonexistent/boxkeeper",
+            "--once",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("boxkeeper: ") && err.contains("/nonexistent/boxkeeper"),
+        "{err}"
+    );
+
+    let out = boxkeeper(data.path(), &["--db", "/nonexistent/none.db", "events"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no database at /nonexistent/none.db"));
+}
