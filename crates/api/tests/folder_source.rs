@@ -93,6 +93,14 @@ fn open(data: &Path) -> (Workspace, Receiver<Notice>) {
     (ws, rx)
 }
 
+/// Opens a workspace on `data` and waits until it watches `tree`.
+fn watching(data: &Path, tree: &Path) -> (Workspace, Receiver<Notice>) {
+    let (ws, rx) = open(data);
+    ws.watch_folder(tree, true).unwrap();
+    wait_for_state(&rx, SourceState::Watching);
+    (ws, rx)
+}
+
 fn wait_for_state(rx: &Receiver<Notice>, want: SourceState) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while Instant::now() < deadline {
@@ -253,12 +261,7 @@ fn restart_repeats_nothing_and_finds_changes_made_while_stopped() {
     let data = tempfile::tempdir().unwrap();
     let tree = tempfile::tempdir().unwrap();
     seed(tree.path());
-    {
-        let (ws, rx) = open(data.path());
-        ws.watch_folder(tree.path(), true).unwrap();
-        wait_for_state(&rx, SourceState::Watching);
-        ws.stop_watching();
-    }
+    watching(data.path(), tree.path()).0.stop_watching();
     // While stopped: a rename and an add.
     fs::rename(
         tree.path().join(PO).join(INVOICE),
@@ -288,9 +291,7 @@ fn restart_repeats_nothing_and_finds_changes_made_while_stopped() {
 
     // A third start with nothing changed records nothing.
     drop(ws);
-    let (ws, rx) = open(data.path());
-    ws.watch_folder(tree.path(), true).unwrap();
-    wait_for_state(&rx, SourceState::Watching);
+    let (ws, _rx) = watching(data.path(), tree.path());
     assert_eq!(ws.status().unwrap().total_events, 6);
 }
 
@@ -324,9 +325,7 @@ fn a_bad_rules_file_keeps_the_last_good_rules() {
     let data = tempfile::tempdir().unwrap();
     let tree = tempfile::tempdir().unwrap();
     seed(tree.path());
-    let (ws, rx) = open(data.path());
-    ws.watch_folder(tree.path(), true).unwrap();
-    wait_for_state(&rx, SourceState::Watching);
+    let (ws, _rx) = watching(data.path(), tree.path());
 
     let rules_path = ws.paths().rules.clone();
     let good = fs::read_to_string(&rules_path).unwrap();

@@ -196,19 +196,34 @@ fn release_binary(name: &str) -> Result<PathBuf> {
     Ok(bin)
 }
 
-/// Peak RSS (KiB) of a command, from wait4's rusage.
+/// Peak RSS (KiB) of a command: its VmHWM, read until it exits. (wait4's ru_maxrss would
+/// count the pages the child shared with this process between fork and exec.)
 fn peak_rss_kib(cmd: &mut Command) -> Result<(i64, Duration)> {
     let t = Instant::now();
-    let child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: wait4 on our own child with valid out-pointers.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    if r != pid || !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        bail!("{cmd:?} failed (status {status})");
+    let mut child = cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = 0;
+    loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file) {
+            peak = peak.max(status_kib(&status, "VmHWM:") as i64);
+        }
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("{cmd:?} failed: {status}");
+            }
+            return Ok((peak, t.elapsed()));
+        }
+        std::thread::sleep(Duration::from_millis(5));
     }
-    Ok((usage.ru_maxrss, t.elapsed()))
+}
+
+fn status_kib(status: &str, field: &str) -> u64 {
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 fn cli_memory(tree: &Path, work: &Path) -> Result<()> {
@@ -246,14 +261,15 @@ fn cli_memory(tree: &Path, work: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Resident memory of the app and its WebKit processes, `settle` after start.
+/// Resident memory (KiB) of the app process and of its WebKit child processes, `settle`
+/// after start.
 fn app_rss_kib(
     app: &Path,
     data: &Path,
     folder: &Path,
     display: &str,
     settle: Duration,
-) -> Result<u64> {
+) -> Result<(u64, u64)> {
     let mut child = Command::new(app)
         .arg("--folder")
         .arg(folder)
@@ -263,33 +279,31 @@ fn app_rss_kib(
         .stderr(Stdio::null())
         .spawn()?;
     std::thread::sleep(settle);
-    let total = tree_rss_kib(child.id());
+    let rss = |pid: u32| {
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .map(|s| status_kib(&s, "VmRSS:"))
+            .unwrap_or(0)
+    };
+    let app_kib = rss(child.id());
+    let mut web_kib = 0;
+    let mut pids = children_of(child.id());
+    while let Some(pid) = pids.pop() {
+        web_kib += rss(pid);
+        pids.extend(children_of(pid));
+    }
     let _ = child.kill();
     let _ = child.wait();
-    Ok(total)
+    Ok((app_kib, web_kib))
 }
 
-fn tree_rss_kib(root: u32) -> u64 {
-    let mut total = 0;
-    let mut pids = vec![root];
-    while let Some(pid) = pids.pop() {
-        if let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
-            total += status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<u64>().ok())
-                .unwrap_or(0);
-        }
-        if let Ok(children) = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")) {
-            pids.extend(
-                children
-                    .split_whitespace()
-                    .filter_map(|c| c.parse::<u32>().ok()),
-            );
-        }
-    }
-    total
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .map(|c| {
+            c.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 fn app_memory(work: &Path, files: usize) -> Result<()> {
@@ -334,21 +348,25 @@ fn app_memory(work: &Path, files: usize) -> Result<()> {
     let loaded = app_rss_kib(&app, &big_data, &big_tree, display, settle)?;
     let _ = xvfb.kill();
     let _ = xvfb.wait();
+    let mib = |k: u64| k as f64 / 1024.0;
     println!(
-        "\n## Memory of the app window (app + WebKit processes, RSS after {} s)",
+        "\n## Memory of the app window, RSS {} s after start (app process / WebKit processes)",
         settle.as_secs()
     );
     println!(
-        "no events                        {:>8.1} MiB",
-        baseline as f64 / 1024.0
+        "no events                        {:>8.1} / {:>6.1} MiB",
+        mib(baseline.0),
+        mib(baseline.1)
     );
     println!(
-        "{files:>7} events                   {:>8.1} MiB",
-        loaded as f64 / 1024.0
+        "{files:>7} events                   {:>8.1} / {:>6.1} MiB",
+        mib(loaded.0),
+        mib(loaded.1)
     );
     println!(
-        "ratio                            {:>8.2}",
-        loaded as f64 / baseline.max(1) as f64
+        "ratio                            {:>8.2} / {:>6.2}",
+        loaded.0 as f64 / baseline.0.max(1) as f64,
+        loaded.1 as f64 / baseline.1.max(1) as f64
     );
     Ok(())
 }

@@ -38,6 +38,11 @@ pub fn classify<T: KnownTree>(tree: &mut T, batch: &Batch) -> Result<Classified,
         for e in tree.all()? {
             s0.insert(e.id.clone(), e);
         }
+        if s0.is_empty() {
+            if let Some(first) = first_listing(&batch.entries) {
+                return Ok(first);
+            }
+        }
     } else {
         load_touched(tree, &batch.entries, &mut s0, &mut s1)?;
     }
@@ -60,6 +65,47 @@ pub fn classify<T: KnownTree>(tree: &mut T, batch: &Batch) -> Result<Classified,
     }
 
     Ok(diff(&s0, &s1.nodes))
+}
+
+/// The first listing of an empty tree, when every entry is present with its own id and key
+/// (the usual case): everything is added, and no overlay is needed. `None` when the listing
+/// has deletions or repeats, which the general path handles.
+fn first_listing(entries: &[RawEntry]) -> Option<Classified> {
+    let mut ids = HashSet::with_capacity(entries.len());
+    let mut keys = HashSet::with_capacity(entries.len());
+    let mut added: Vec<KnownEntry> = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let RawState::Present { id, kind, rev } = &entry.state else {
+            return None;
+        };
+        if !ids.insert(id.as_str()) || !keys.insert(entry.key.as_str()) {
+            return None;
+        }
+        added.push(KnownEntry {
+            id: id.clone(),
+            key: entry.key.clone(),
+            path: entry.path.clone(),
+            kind: *kind,
+            rev: if *kind == EntryKind::File {
+                rev.clone()
+            } else {
+                None
+            },
+        });
+    }
+    added.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+    let events = added
+        .iter()
+        .map(|n| Event {
+            kind: EventKind::of(n.kind, Change::Added),
+            path: n.path.clone(),
+            old_path: None,
+            id: Some(n.id.clone()),
+            descendants: 0,
+        })
+        .collect();
+    let changes = added.into_iter().map(TreeChange::Upsert).collect();
+    Some(Classified { events, changes })
 }
 
 /// Loads into S0 (and into the overlay that becomes S1) every known entry the batch can

@@ -438,3 +438,29 @@ proptest! {
         prop_assert!(again.is_empty());
     }
 }
+
+/// A first listing normally takes a fast path; one that repeats a key (or has deletions)
+/// must still be applied in order: the last entry for a path wins.
+#[test]
+fn a_first_listing_with_a_repeated_path_is_applied_in_order() {
+    let mut t = MemoryTree::new();
+    let ev = run(
+        &mut t,
+        vec![
+            file("/a", "1"),
+            file("/a", "2"),
+            gone("/b"),
+            file("/c", "3"),
+        ],
+        true,
+    );
+    assert_eq!(
+        kinds(&ev),
+        vec![
+            (EventKind::FileAdded, "/a", None, 0),
+            (EventKind::FileAdded, "/c", None, 0),
+        ]
+    );
+    assert_eq!(ev[0].id.as_deref(), Some("2"));
+    assert_eq!(t.len(), 2);
+}

@@ -142,7 +142,9 @@ fn identity(md: &Metadata, _rel: &str) -> String {
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    format!("{:x}:{:x}:{:x}", md.dev(), md.ino(), born)
+    // Fixed width, so ids sort like the numbers they hold: a scan inserts them in inode order,
+    // which keeps the store's B-tree inserts sequential.
+    format!("{:016x}:{:016x}:{:032x}", md.dev(), md.ino(), born)
 }
 
 #[cfg(not(unix))]

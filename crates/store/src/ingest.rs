@@ -32,7 +32,8 @@ impl Store {
             classify(&mut tree, batch)?
         };
         apply_changes(&tx, source, &classified.changes)?;
-        let events = append_events(&tx, source, &classified.events, rules, at_ms)?;
+        let tree_changes = classified.changes.len();
+        let events = append_events(&tx, source, classified.events, rules, at_ms)?;
         if let Some(cursor) = cursor {
             tx.execute(
                 "UPDATE sources SET cursor = ?2 WHERE id = ?1",
@@ -42,7 +43,7 @@ impl Store {
         tx.commit()?;
         Ok(Ingested {
             events,
-            tree_changes: classified.changes.len(),
+            tree_changes,
         })
     }
 
@@ -148,7 +149,7 @@ fn apply_changes(tx: &Transaction, source: i64, changes: &[TreeChange]) -> Resul
 fn append_events(
     tx: &Transaction,
     source: i64,
-    events: &[Event],
+    events: Vec<Event>,
     rules: &PathRules,
     at_ms: i64,
 ) -> Result<Vec<StoredEvent>> {
@@ -159,8 +160,8 @@ fn append_events(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut stored = Vec::with_capacity(events.len());
-    for event in events {
-        let parsed = rules.parse(&event.path, path_kind(event.kind.entry_kind()));
+    let parsed_all = parse_all(&events, rules);
+    for (event, parsed) in events.into_iter().zip(parsed_all) {
         let p = ParsedColumns::of(&parsed);
         insert.execute(rusqlite::params![
             source,
@@ -182,11 +183,41 @@ fn append_events(
         stored.push(StoredEvent {
             seq: tx.last_insert_rowid(),
             at_ms,
-            event: event.clone(),
+            event,
             parsed,
         });
     }
     Ok(stored)
+}
+
+/// Parses every event's path; a big batch (a first scan) is split across the cores, since
+/// parsing is a good part of its cost and needs nothing but the rules.
+fn parse_all(events: &[Event], rules: &PathRules) -> Vec<ParsedPath> {
+    let parse = |e: &Event| rules.parse(&e.path, path_kind(e.kind.entry_kind()));
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if events.len() < 5_000 || threads < 2 {
+        return events.iter().map(parse).collect();
+    }
+    let chunk = events.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        let handles: Vec<_> = events
+            .chunks(chunk)
+            .map(|part| {
+                (
+                    part,
+                    s.spawn(move || part.iter().map(parse).collect::<Vec<_>>()),
+                )
+            })
+            .collect();
+        // Every event gets its parse: a chunk whose thread failed is parsed here instead.
+        handles
+            .into_iter()
+            .flat_map(|(part, h)| {
+                h.join()
+                    .unwrap_or_else(|_| part.iter().map(parse).collect())
+            })
+            .collect()
+    })
 }
 
 /// The known tree of one source, read inside the ingesting transaction.
