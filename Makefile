@@ -89,10 +89,10 @@ run: apt npm pdfium app
 
 ## Testing ------------------------------------------------------------------------------
 
-test: deps lint app test-rust test-ui test-e2e
+test: deps app lint test-rust test-ui test-e2e
 	@echo "all tests passed"
 
-lint:
+lint: ui
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 
