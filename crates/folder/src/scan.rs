@@ -17,11 +17,42 @@ pub struct ScanStats {
 }
 
 /// Scans the whole tree below `root` into a complete batch (the root itself is not an entry).
+///
+/// Walking is one stat per entry, so it is bound by system calls, not by one core: the
+/// folders at the top (one per project, in a production tree) are walked on all cores, and
+/// their results are put back in order, so a scan lists parents before children as a
+/// single walk would.
 pub fn scan(root: &Path, skip: &NameFilter) -> Result<(Batch, ScanStats), FolderError> {
     check_root(root)?;
+    let top = top_level(root, skip)?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    // One slot per top-level entry, filled by whichever thread takes it.
+    let slots: Vec<std::sync::Mutex<(Vec<RawEntry>, ScanStats)>> =
+        top.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|s| {
+        for _ in 0..threads.min(top.len()) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(path) = top.get(i) else { break };
+                let mut out = (Vec::new(), ScanStats::default());
+                stat_one(root, path, &mut out.0, &mut out.1);
+                if path.is_dir() && !path.is_symlink() {
+                    walk(root, path, skip, &mut out.0, &mut out.1);
+                }
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = out;
+            });
+        }
+    });
     let mut entries = Vec::new();
     let mut stats = ScanStats::default();
-    walk(root, root, skip, &mut entries, &mut stats);
+    for slot in slots {
+        let (part, part_stats) = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+        entries.extend(part);
+        stats.files += part_stats.files;
+        stats.folders += part_stats.folders;
+        stats.unreadable += part_stats.unreadable;
+    }
     Ok((
         Batch {
             entries,
@@ -29,6 +60,45 @@ pub fn scan(root: &Path, skip: &NameFilter) -> Result<(Batch, ScanStats), Folder
         },
         stats,
     ))
+}
+
+/// The entries directly in `root`, sorted by name, without the skipped ones.
+fn top_level(root: &Path, skip: &NameFilter) -> Result<Vec<std::path::PathBuf>, FolderError> {
+    let io = |source| FolderError::Io {
+        path: root.display().to_string(),
+        source,
+    };
+    let mut top = Vec::new();
+    for item in std::fs::read_dir(root).map_err(io)? {
+        match item {
+            Ok(e) if !skip(&e.file_name().to_string_lossy()) => top.push(e.path()),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = %err, "skipping an unreadable entry"),
+        }
+    }
+    top.sort();
+    Ok(top)
+}
+
+/// Appends the entry for `path` itself (not below it).
+fn stat_one(root: &Path, path: &Path, entries: &mut Vec<RawEntry>, stats: &mut ScanStats) {
+    match std::fs::symlink_metadata(path) {
+        Ok(md) if md.file_type().is_symlink() => {}
+        Ok(md) => {
+            if let Some(rel) = relative(root, path) {
+                if md.is_dir() {
+                    stats.folders += 1;
+                } else {
+                    stats.files += 1;
+                }
+                entries.push(present(rel, &md));
+            }
+        }
+        Err(err) => {
+            stats.unreadable += 1;
+            tracing::warn!(path = %path.display(), error = %err, "skipping an unreadable entry");
+        }
+    }
 }
 
 /// Appends an entry for everything strictly below `dir` (which lies in `root`).
