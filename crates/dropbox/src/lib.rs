@@ -1,0 +1,15 @@
+//! The Dropbox connector's core, without I/O: the shapes of the API v2 that the change feed
+//! reads (list_folder entries and results, longpoll results, error bodies), how an entry
+//! becomes a raw entry for the classifier (Dropbox ids are the identity; `path_lower` is the
+//! key, since Dropbox paths are case-insensitive; `path_display` is what the user sees), how
+//! an HTTP failure is classified (retry after a wait, refresh the token, re-list after a
+//! cursor reset, or give up and say why), and the capped exponential backoff with jitter that
+//! retries follow. The HTTP client, OAuth and the feed loop build on these.
+
+mod entries;
+mod errors;
+mod retry;
+
+pub use entries::{batch_of, Entry, ListFolderResult, LongpollResult};
+pub use errors::{classify_failure, Failure};
+pub use retry::Backoff;
