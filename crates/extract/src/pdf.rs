@@ -18,6 +18,48 @@ pub enum PdfError {
     Unreadable(String),
 }
 
+/// The text of a document, page by page, with each word's place on its page.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct DocumentText {
+    pub pages: Vec<PageText>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct PageText {
+    /// 1-based.
+    pub number: usize,
+    /// The page's text as pdfium orders it (reading order of the content stream).
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// A word and its box as fractions of the page, origin top left (what a viewer needs to draw
+/// a highlight at any zoom): `[left, top, right, bottom]`, each in 0..=1.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Word {
+    pub text: String,
+    pub bbox: [f32; 4],
+}
+
+impl DocumentText {
+    /// Every page's text, pages separated by a form feed.
+    pub fn full_text(&self) -> String {
+        self.pages
+            .iter()
+            .map(|p| p.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\u{c}")
+    }
+
+    /// Whether the document has a text layer worth reading (scans have none, or a few
+    /// stray characters): the signal to send its pages to OCR instead.
+    pub fn has_text_layer(&self) -> bool {
+        self.pages
+            .iter()
+            .any(|p| p.text.chars().filter(|c| c.is_alphanumeric()).count() >= 20)
+    }
+}
+
 /// A file embedded in a PDF (Factur-X and ZUGFeRD carry their XML this way).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmbeddedFile {
@@ -80,6 +122,65 @@ impl PdfEngine {
                 })
             }
         }
+    }
+
+    /// The text layer of every page, with word boxes.
+    pub fn text(&self, pdf: &[u8]) -> Result<DocumentText, PdfError> {
+        let doc = self
+            .pdfium
+            .load_pdf_from_byte_slice(pdf, None)
+            .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+        let mut pages = Vec::new();
+        for (i, page) in doc.pages().iter().enumerate() {
+            let (w, h) = (page.width().value.max(1.0), page.height().value.max(1.0));
+            let text = page
+                .text()
+                .map_err(|e| PdfError::Unreadable(format!("page {}: {e}", i + 1)))?;
+            let mut words = Vec::new();
+            let mut current = String::new();
+            let mut bbox: Option<[f32; 4]> = None;
+            let mut flush = |current: &mut String, bbox: &mut Option<[f32; 4]>| {
+                if let (false, Some(b)) = (current.is_empty(), bbox.take()) {
+                    words.push(Word {
+                        text: std::mem::take(current),
+                        bbox: b,
+                    });
+                }
+                current.clear();
+            };
+            for ch in text.chars().iter() {
+                let s = ch.unicode_string().unwrap_or_default();
+                if s.is_empty() || s.chars().all(char::is_whitespace) {
+                    flush(&mut current, &mut bbox);
+                    continue;
+                }
+                current.push_str(&s);
+                if let Ok(r) = ch.loose_bounds() {
+                    let b = [
+                        r.left().value / w,
+                        1.0 - r.top().value / h,
+                        r.right().value / w,
+                        1.0 - r.bottom().value / h,
+                    ];
+                    bbox = Some(match bbox {
+                        None => b,
+                        Some(o) => [
+                            o[0].min(b[0]),
+                            o[1].min(b[1]),
+                            o[2].max(b[2]),
+                            o[3].max(b[3]),
+                        ],
+                    });
+                }
+            }
+            flush(&mut current, &mut bbox);
+            pages.push(PageText {
+                number: i + 1,
+                text: text.all(),
+                words,
+            });
+        }
+        Ok(DocumentText { pages })
     }
 
     /// The files embedded in a PDF, in the order the document lists them.
