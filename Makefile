@@ -8,7 +8,7 @@ SHELL := /bin/bash
 export CARGO_TERM_COLOR ?= never
 
 APT_PACKAGES := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
-	libsoup-3.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng \
+	libsoup-3.0-dev libtesseract-dev libleptonica-dev tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
 	libclang-dev clang xvfb xauth webkit2gtk-driver imagemagick poppler-utils pkg-config
 TOOLS := $(CURDIR)/.tools
 PDFIUM := $(TOOLS)/pdfium/libpdfium.so

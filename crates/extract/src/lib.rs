@@ -8,6 +8,7 @@
 
 pub mod einvoice;
 mod fields;
+pub mod ocr;
 pub mod pdf;
 
 pub use fields::{normalize_amount, InvoiceFields, LineItem};

@@ -60,6 +60,15 @@ impl DocumentText {
     }
 }
 
+/// An 8-bit grayscale image, one byte a pixel, rows without padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrayImage {
+    pub width: usize,
+    pub height: usize,
+    pub dpi: u16,
+    pub pixels: Vec<u8>,
+}
+
 /// A file embedded in a PDF (Factur-X and ZUGFeRD carry their XML this way).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EmbeddedFile {
@@ -181,6 +190,44 @@ impl PdfEngine {
             });
         }
         Ok(DocumentText { pages })
+    }
+
+    /// Renders one page (0-based) as an 8-bit grayscale image at `dpi`, for OCR.
+    pub fn render_gray(&self, pdf: &[u8], page: usize, dpi: u16) -> Result<GrayImage, PdfError> {
+        let doc = self
+            .pdfium
+            .load_pdf_from_byte_slice(pdf, None)
+            .map_err(|e| PdfError::Unreadable(e.to_string()))?;
+        let index = i32::try_from(page)
+            .map_err(|_| PdfError::Unreadable(format!("no page {}", page + 1)))?;
+        let page = doc
+            .pages()
+            .get(index)
+            .map_err(|e| PdfError::Unreadable(format!("page {}: {e}", page + 1)))?;
+        let config = PdfRenderConfig::new()
+            .scale_page_by_factor(f32::from(dpi) / 72.0)
+            .set_format(PdfBitmapFormat::BGRA)
+            .render_form_data(true);
+        let bitmap = page
+            .render_with_config(&config)
+            .map_err(|e| PdfError::Unreadable(format!("render: {e}")))?;
+        let (width, height) = (bitmap.width() as usize, bitmap.height() as usize);
+        let raw = bitmap.as_raw_bytes();
+        let stride = raw.len().checked_div(height).unwrap_or(0);
+        let mut pixels = Vec::with_capacity(width * height);
+        for row in raw.chunks(stride.max(1)).take(height) {
+            for px in row.chunks_exact(4).take(width) {
+                // BGRA -> luma (ITU-R BT.601 weights), on integers.
+                let (b, g, r) = (u32::from(px[0]), u32::from(px[1]), u32::from(px[2]));
+                pixels.push(((r * 299 + g * 587 + b * 114) / 1000) as u8);
+            }
+        }
+        Ok(GrayImage {
+            width,
+            height,
+            dpi,
+            pixels,
+        })
     }
 
     /// The files embedded in a PDF, in the order the document lists them.
