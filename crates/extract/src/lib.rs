@@ -10,5 +10,8 @@ pub mod einvoice;
 mod fields;
 pub mod ocr;
 pub mod pdf;
+pub mod rules;
+mod values;
 
 pub use fields::{normalize_amount, InvoiceFields, LineItem};
+pub use values::{add_days, find_date, parse_amount, Locale};
