@@ -5,9 +5,12 @@
 //! listener and forwards what it hears to the window.
 
 pub mod dto;
+mod extract;
 mod paths;
 mod workspace;
 
+pub use boxkeeper_extract::document::Options as ExtractOptions;
+pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
 pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
 

@@ -46,6 +46,24 @@ enum Command {
         #[arg(long)]
         once: bool,
     },
+    /// Extract invoice fields from documents (PDF, PNG, JPEG, TIFF, BMP): the embedded
+    /// e-invoice if there is one, else the text layer, else OCR.
+    Extract {
+        /// Ignore an embedded e-invoice (Factur-X, ZUGFeRD, XRechnung) and read the text.
+        #[arg(long)]
+        no_embedded: bool,
+        /// OCR every page, even those with a text layer.
+        #[arg(long)]
+        ocr: bool,
+        /// Tesseract languages for OCR, e.g. "eng+deu".
+        #[arg(long, default_value = "eng")]
+        lang: String,
+        /// One JSON object per file instead of a summary.
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
     /// Print the stored events, oldest first.
     Events {
         /// One JSON object per line instead of a table.
@@ -153,6 +171,36 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
+        Command::Extract {
+            no_embedded,
+            ocr,
+            lang,
+            json,
+            files,
+        } => {
+            let opts = boxkeeper_api::ExtractOptions {
+                no_embedded: *no_embedded,
+                force_ocr: *ocr,
+                ocr_lang: lang.clone(),
+            };
+            let mut failed = 0;
+            for file in files {
+                let output = boxkeeper_api::extract_file(file, &opts);
+                if !output.was_read() {
+                    failed += 1;
+                }
+                if *json {
+                    serde_json::to_writer(&mut out, &output)?;
+                    writeln!(out)?;
+                } else {
+                    write_summary(&mut out, &output)?;
+                }
+            }
+            out.flush()?;
+            if failed > 0 {
+                anyhow::bail!("{failed} of {} files could not be read", files.len());
+            }
+        }
         Command::Events { json } => {
             let paths = data_paths(&cli);
             if !paths.db.exists() {
@@ -170,6 +218,37 @@ fn run(cli: Cli) -> Result<()> {
         }
     }
     out.flush()?;
+    Ok(())
+}
+
+fn write_summary(out: &mut impl Write, e: &boxkeeper_api::ExtractOutput) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{}: {} ({})",
+        e.file,
+        e.document_type.as_deref().unwrap_or("unknown type"),
+        e.source.as_deref().unwrap_or("not read")
+    )?;
+    for (name, f) in &e.fields {
+        writeln!(
+            out,
+            "  {name:<15} {:<28} {:.2}  {}",
+            f.value, f.confidence, f.source
+        )?;
+    }
+    for line in &e.line_items {
+        writeln!(
+            out,
+            "  line: {} | qty {} | unit {} | {}",
+            line.description.as_deref().unwrap_or("-"),
+            line.quantity.as_deref().unwrap_or("-"),
+            line.unit_price.as_deref().unwrap_or("-"),
+            line.amount.as_deref().unwrap_or("-")
+        )?;
+    }
+    for p in &e.problems {
+        writeln!(out, "  problem: {p}")?;
+    }
     Ok(())
 }
 

@@ -212,3 +212,84 @@ fn a_missing_folder_or_database_is_a_one_line_error() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database at /nonexistent/none.db"));
 }
+
+fn shared_corpus(file: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(file)
+        .display()
+        .to_string()
+}
+
+fn with_pdfium(data: &Path, args: &[&str]) -> Output {
+    let pdfium = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/pdfium");
+    Command::new(env!("CARGO_BIN_EXE_boxkeeper"))
+        .args(args)
+        .env("BOXKEEPER_DATA_DIR", data)
+        .env("BOXKEEPER_LOG", "warn")
+        .env(
+            "BOXKEEPER_PDFIUM_DIR",
+            std::env::var_os("BOXKEEPER_PDFIUM_DIR").unwrap_or(pdfium.into_os_string()),
+        )
+        .output()
+        .expect("run boxkeeper")
+}
+
+#[test]
+fn extract_reads_an_embedded_e_invoice_or_the_text() {
+    let data = tempfile::tempdir().unwrap();
+    let pdf = shared_corpus("zugferd/pdf/ZUGFeRD-corpus__XML-Rechnung__FX__EN16931_OEPNV.pdf");
+    let out = with_pdfium(data.path(), &["extract", "--json", &pdf]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let row = &json_lines(&out)[0];
+    assert_eq!(row["file"], pdf.as_str());
+    assert_eq!(row["source"], "e-invoice");
+    assert_eq!(row["document_type"], "INVOICE");
+    assert_eq!(row["fields"]["invoice_number"]["value"], "E2018092011804");
+    assert_eq!(row["fields"]["total"]["value"], "9.00");
+    assert_eq!(row["fields"]["total"]["confidence"], 1.0);
+    assert_eq!(row["fields"]["invoice_date"]["value"], "2018-09-20");
+    assert_eq!(row["line_items"][0]["amount"], "8.41");
+
+    // The same PDF read from its text: the values now come from a page, less surely.
+    let out = with_pdfium(data.path(), &["extract", "--json", "--no-embedded", &pdf]);
+    let row = &json_lines(&out)[0];
+    assert_eq!(row["source"], "text");
+    assert_eq!(row["fields"]["invoice_number"]["value"], "E2018092011804");
+    assert_eq!(row["fields"]["invoice_number"]["source"], "page 1");
+    assert!(row["fields"]["total"]["confidence"].as_f64().unwrap() < 1.0);
+}
+
+#[test]
+fn extract_reports_each_bad_file_and_goes_on() {
+    let data = tempfile::tempdir().unwrap();
+    let broken = data.path().join("broken.pdf");
+    std::fs::write(&broken, b"%PDF-1.4 truncated").unwrap();
+    let pdf = shared_corpus("zugferd/pdf/ZUGFeRD-corpus__XML-Rechnung__FX__EN16931_OEPNV.pdf");
+    let heic = data.path().join("photo.HEIC");
+    std::fs::write(&heic, b"x").unwrap();
+    let out = with_pdfium(
+        data.path(),
+        &[
+            "extract",
+            "--json",
+            broken.to_str().unwrap(),
+            &pdf,
+            heic.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 3, "every file gets its line");
+    assert!(rows[0]["problems"][0]
+        .as_str()
+        .unwrap()
+        .contains("not a readable PDF"));
+    assert_eq!(rows[1]["source"], "e-invoice");
+    assert!(rows[2]["problems"][0].as_str().unwrap().contains("HEIC"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 files could not be read"));
+}

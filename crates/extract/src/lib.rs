@@ -6,6 +6,7 @@
 //! rest of the app stores. Text extraction, OCR and the rule-based and LLM extractors
 //! (issue 4) build on these.
 
+pub mod document;
 pub mod einvoice;
 mod fields;
 pub mod ocr;

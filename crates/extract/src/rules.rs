@@ -308,7 +308,11 @@ fn last_amount(text: &str, locale: Locale) -> Option<(String, String)> {
     tokens
         .into_iter()
         .filter(|t| {
-            t.chars().any(|c| c.is_ascii_digit())
+            let digits = t.chars().filter(char::is_ascii_digit).count();
+            let separated = t.contains(['.', ',', ' ']);
+            // A long bare integer is a phone number or an id, not money.
+            digits > 0
+                && (separated || digits <= 6)
                 && !t.contains('%')
                 && !t.chars().any(char::is_alphabetic)
                 && find_date(t, locale).is_none()
@@ -343,7 +347,15 @@ fn amount_field(lines: &[Line], labels: &[&str], not: &[&str], locale: Locale) -
     for label in labels {
         for (i, line) in lines.iter().enumerate().rev() {
             if !excluded(line) && label_at(&line.text, label).is_some() {
-                if let Some(next) = lines.get(i + 1) {
+                // Only a bare value line (digits, separators, a currency) continues a label;
+                // a line with words of its own is another field.
+                let bare = |l: &Line| {
+                    l.text.split_whitespace().all(|w| {
+                        !w.chars().any(char::is_alphabetic)
+                            || w.len() == 3 && w.chars().all(|c| c.is_ascii_uppercase())
+                    })
+                };
+                if let Some(next) = lines.get(i + 1).filter(|n| bare(n)) {
                     if let Some((amount, token)) = last_amount(&next.text, locale) {
                         return Some(found(amount, 0.5, next, &token));
                     }

@@ -88,3 +88,12 @@ fn a_tax_form_is_recognised() {
     ));
     assert_eq!(got.document_type.as_deref(), Some("TAX_FORM"));
 }
+
+#[test]
+fn phone_numbers_and_ids_are_not_amounts() {
+    let got = extract(&doc(
+        "Service Tax #: AAACW8725FSD001 Phone: 8756390642\nTotal 319.00\n",
+    ));
+    assert_eq!(value(&got.tax), None);
+    assert_eq!(value(&got.total), Some("319.00"));
+}
