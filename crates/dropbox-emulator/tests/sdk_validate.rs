@@ -84,8 +84,9 @@ fn responses_pass_the_official_sdk_validators() {
         );
         return;
     };
-    let samples_dir = std::env::var("BOXKEEPER_DROPBOX_SAMPLES")
-        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/dropbox").to_string());
+    let samples_dir = std::env::var("BOXKEEPER_DROPBOX_SAMPLES").unwrap_or_else(|_| {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/dropbox").to_string()
+    });
     assert!(
         std::path::Path::new(&samples_dir)
             .join("validate_with_sdk.py")
