@@ -49,22 +49,27 @@ pub fn classify<T: KnownTree>(tree: &mut T, batch: &Batch) -> Result<Classified,
 
     for entry in &batch.entries {
         match &entry.state {
-            RawState::Present { id, kind, rev } => s1.upsert(KnownEntry {
-                id: id.clone(),
-                key: entry.key.clone(),
-                path: entry.path.clone(),
-                kind: *kind,
-                rev: if *kind == EntryKind::File {
-                    rev.clone()
-                } else {
-                    None
-                },
-            }),
+            RawState::Present { id, kind, rev } => s1.upsert(known(entry, id, *kind, rev)),
             RawState::Deleted => s1.remove_subtree(&entry.key),
         }
     }
 
     Ok(diff(&s0, &s1.nodes))
+}
+
+/// What the tree will remember of a present entry (folders have no rev).
+fn known(entry: &RawEntry, id: &str, kind: EntryKind, rev: &Option<String>) -> KnownEntry {
+    KnownEntry {
+        id: id.to_string(),
+        key: entry.key.clone(),
+        path: entry.path.clone(),
+        kind,
+        rev: if kind == EntryKind::File {
+            rev.clone()
+        } else {
+            None
+        },
+    }
 }
 
 /// The first listing of an empty tree, when every entry is present with its own id and key
@@ -81,17 +86,7 @@ fn first_listing(entries: &[RawEntry]) -> Option<Classified> {
         if !ids.insert(id.as_str()) || !keys.insert(entry.key.as_str()) {
             return None;
         }
-        added.push(KnownEntry {
-            id: id.clone(),
-            key: entry.key.clone(),
-            path: entry.path.clone(),
-            kind: *kind,
-            rev: if *kind == EntryKind::File {
-                rev.clone()
-            } else {
-                None
-            },
-        });
+        added.push(known(entry, id, *kind, rev));
     }
     added.sort_unstable_by(|a, b| a.key.cmp(&b.key));
     let events = added

@@ -138,33 +138,36 @@ pub fn extract_document(
     }
 }
 
+/// The fields by name, leaving out those not found.
+fn field_map(fields: [(&str, Option<FieldValue>); 9]) -> BTreeMap<String, FieldValue> {
+    fields
+        .into_iter()
+        .filter_map(|(name, v)| v.map(|v| (name.to_string(), v)))
+        .collect()
+}
+
 fn from_einvoice(f: InvoiceFields) -> DocumentExtraction {
-    let mut fields = BTreeMap::new();
-    let mut put = |name: &str, v: Option<String>| {
-        if let Some(value) = v {
-            fields.insert(
-                name.to_string(),
-                FieldValue {
-                    value,
-                    confidence: 1.0,
-                    source: "e-invoice".into(),
-                },
-            );
-        }
+    let sure = |v: Option<String>| {
+        v.map(|value| FieldValue {
+            value,
+            confidence: 1.0,
+            source: "e-invoice".into(),
+        })
     };
-    put("vendor_name", f.vendor_name);
-    put("invoice_number", f.invoice_number);
-    put("invoice_date", f.invoice_date);
-    put("due_date", f.due_date);
-    put("currency", f.currency);
-    put("subtotal", f.subtotal);
-    put("tax", f.tax);
-    put("total", f.total);
-    put("po_number", f.po_number);
     DocumentExtraction {
         document_type: Some("INVOICE".into()),
         source: "e-invoice".into(),
-        fields,
+        fields: field_map([
+            ("vendor_name", sure(f.vendor_name)),
+            ("invoice_number", sure(f.invoice_number)),
+            ("invoice_date", sure(f.invoice_date)),
+            ("due_date", sure(f.due_date)),
+            ("currency", sure(f.currency)),
+            ("subtotal", sure(f.subtotal)),
+            ("tax", sure(f.tax)),
+            ("total", sure(f.total)),
+            ("po_number", sure(f.po_number)),
+        ]),
         line_items: f.line_items,
         problems: Vec::new(),
     }
@@ -172,33 +175,27 @@ fn from_einvoice(f: InvoiceFields) -> DocumentExtraction {
 
 fn from_rules(text: &DocumentText, how: &str) -> DocumentExtraction {
     let got = rules::extract(text);
-    let mut fields = BTreeMap::new();
     let prefix = if how == "ocr" { "ocr page" } else { "page" };
-    let mut put = |name: &str, v: Option<Found>| {
-        if let Some(f) = v {
-            let source = match f.page {
-                Some(p) => format!("{prefix} {p}"),
-                None => how.to_string(),
-            };
-            fields.insert(
-                name.to_string(),
-                FieldValue {
-                    value: f.value,
-                    confidence: f.confidence,
-                    source,
-                },
-            );
-        }
+    let read = |v: Option<Found>| {
+        v.map(|f| FieldValue {
+            source: f
+                .page
+                .map_or_else(|| how.to_string(), |p| format!("{prefix} {p}")),
+            value: f.value,
+            confidence: f.confidence,
+        })
     };
-    put("vendor_name", got.vendor_name);
-    put("invoice_number", got.invoice_number);
-    put("invoice_date", got.invoice_date);
-    put("due_date", got.due_date);
-    put("currency", got.currency);
-    put("subtotal", got.subtotal);
-    put("tax", got.tax);
-    put("total", got.total);
-    put("po_number", got.po_number);
+    let fields = field_map([
+        ("vendor_name", read(got.vendor_name)),
+        ("invoice_number", read(got.invoice_number)),
+        ("invoice_date", read(got.invoice_date)),
+        ("due_date", read(got.due_date)),
+        ("currency", read(got.currency)),
+        ("subtotal", read(got.subtotal)),
+        ("tax", read(got.tax)),
+        ("total", read(got.total)),
+        ("po_number", read(got.po_number)),
+    ]);
     let mut problems = got.problems;
     if text.pages.iter().all(|p| p.text.trim().is_empty()) {
         problems.push("no text could be read from this document".into());

@@ -1,43 +1,13 @@
 //! Golden test: every PDF of the ZUGFeRD corpus (../shared/corpus/zugferd) read through its
 //! embedded XML, compared field by field with the ground truth.
 
-use std::path::PathBuf;
+mod common;
+use common::*;
 
 use boxkeeper_extract::einvoice::{self, EInvoiceError};
 use boxkeeper_extract::normalize_amount;
 use boxkeeper_extract::pdf::PdfError;
 use serde_json::Value;
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// pdfium from `make pdfium` when the environment does not say where it is.
-fn use_installed_pdfium() {
-    if std::env::var_os("BOXKEEPER_PDFIUM_DIR").is_none() {
-        std::env::set_var("BOXKEEPER_PDFIUM_DIR", repo().join(".tools/pdfium"));
-    }
-}
-
-fn corpus() -> PathBuf {
-    let dir = std::env::var_os("BOXKEEPER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
-        .join("corpus/zugferd");
-    assert!(
-        dir.is_dir(),
-        "the shared corpus is missing: {}",
-        dir.display()
-    );
-    dir
-}
-
-fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
 
 /// "8.4100" and "8.41" are the same number.
 fn same_decimal(a: Option<&str>, b: &str) -> bool {
@@ -54,7 +24,7 @@ fn same_decimal(a: Option<&str>, b: &str) -> bool {
 #[test]
 fn every_corpus_invoice_matches_its_ground_truth() {
     use_installed_pdfium();
-    let dir = corpus();
+    let dir = zugferd_dir();
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("ground_truth.json")).unwrap())
             .unwrap();

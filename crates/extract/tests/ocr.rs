@@ -1,26 +1,10 @@
 //! OCR on real documents: a corpus invoice rendered as a scan would be, and the demo's
 //! receipt photo.
 
-use std::path::PathBuf;
+mod common;
+use common::*;
 
 use boxkeeper_extract::ocr::{self, OcrError};
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn use_installed_pdfium() {
-    if std::env::var_os("BOXKEEPER_PDFIUM_DIR").is_none() {
-        std::env::set_var("BOXKEEPER_PDFIUM_DIR", repo().join(".tools/pdfium"));
-    }
-}
-
-fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
 
 #[test]
 fn a_rendered_invoice_page_reads_back_its_number() {

@@ -1,36 +1,21 @@
 //! The text layer of real PDFs: the ZUGFeRD corpus guarantees that each invoice's number and
 //! seller appear in its page text, so pdfium must find them there, with word boxes.
 
-use std::path::PathBuf;
+mod common;
+use common::*;
 
 use boxkeeper_extract::pdf::PdfEngine;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn engine() -> &'static PdfEngine {
-    if std::env::var_os("BOXKEEPER_PDFIUM_DIR").is_none() {
-        std::env::set_var("BOXKEEPER_PDFIUM_DIR", repo().join(".tools/pdfium"));
-    }
+    use_installed_pdfium();
     PdfEngine::get().expect("pdfium (make pdfium)")
-}
-
-fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
 }
 
 #[test]
 fn corpus_text_holds_each_invoice_number_and_seller_with_boxes() {
     let engine = engine();
-    let dir = std::env::var_os("BOXKEEPER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
-        .join("corpus/zugferd");
+    let dir = zugferd_dir();
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("ground_truth.json")).unwrap())
             .unwrap();

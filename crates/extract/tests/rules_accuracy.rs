@@ -3,35 +3,21 @@
 //! prints the accuracy per field, and fails if any field falls below the floor it reached
 //! when written, so a change that makes it worse does not pass unnoticed.
 
+mod common;
+use common::*;
+
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use boxkeeper_extract::normalize_amount;
 use boxkeeper_extract::pdf::PdfEngine;
 use boxkeeper_extract::rules::extract;
 use serde_json::Value;
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn fold(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
-}
-
 #[test]
 fn offline_accuracy_on_the_zugferd_corpus_text() {
-    if std::env::var_os("BOXKEEPER_PDFIUM_DIR").is_none() {
-        std::env::set_var("BOXKEEPER_PDFIUM_DIR", repo().join(".tools/pdfium"));
-    }
+    use_installed_pdfium();
     let engine = PdfEngine::get().expect("pdfium");
-    let dir = std::env::var_os("BOXKEEPER_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared"))
-        .join("corpus/zugferd");
+    let dir = zugferd_dir();
     let truth: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("ground_truth.json")).unwrap())
             .unwrap();

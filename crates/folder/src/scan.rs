@@ -82,17 +82,32 @@ fn top_level(root: &Path, skip: &NameFilter) -> Result<Vec<std::path::PathBuf>, 
 
 /// Appends the entry for `path` itself (not below it).
 fn stat_one(root: &Path, path: &Path, entries: &mut Vec<RawEntry>, stats: &mut ScanStats) {
-    match std::fs::symlink_metadata(path) {
-        Ok(md) if md.file_type().is_symlink() => {}
+    let md = std::fs::symlink_metadata(path);
+    if md.as_ref().is_ok_and(|m| m.file_type().is_symlink()) {
+        return;
+    }
+    if let Some(rel) = relative(root, path) {
+        record(rel, path, md, entries, stats);
+    }
+}
+
+/// Appends an entry read from its metadata, counting it; an unreadable one is counted and
+/// logged, never fatal.
+fn record(
+    rel: String,
+    path: &Path,
+    md: std::io::Result<Metadata>,
+    entries: &mut Vec<RawEntry>,
+    stats: &mut ScanStats,
+) {
+    match md {
         Ok(md) => {
-            if let Some(rel) = relative(root, path) {
-                if md.is_dir() {
-                    stats.folders += 1;
-                } else {
-                    stats.files += 1;
-                }
-                entries.push(present(rel, &md));
+            if md.is_dir() {
+                stats.folders += 1;
+            } else {
+                stats.files += 1;
             }
+            entries.push(present(rel, &md));
         }
         Err(err) => {
             stats.unreadable += 1;
@@ -129,20 +144,13 @@ pub(crate) fn walk(
         let Some(rel) = relative(root, e.path()) else {
             continue;
         };
-        match e.metadata() {
-            Ok(md) => {
-                if md.is_dir() {
-                    stats.folders += 1;
-                } else {
-                    stats.files += 1;
-                }
-                entries.push(present(rel, &md));
-            }
-            Err(err) => {
-                stats.unreadable += 1;
-                tracing::warn!(path = %e.path().display(), error = %err, "skipping an unreadable entry");
-            }
-        }
+        record(
+            rel,
+            e.path(),
+            e.metadata().map_err(Into::into),
+            entries,
+            stats,
+        );
     }
 }
 
