@@ -213,12 +213,17 @@ fn a_missing_folder_or_database_is_a_one_line_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no database at /nonexistent/none.db"));
 }
 
+/// A file of ../shared/corpus, which sits beside the checkout (as in CI).
 fn shared_corpus(file: &str) -> String {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpus")
-        .join(file)
-        .display()
-        .to_string()
+        .join(file);
+    assert!(
+        path.exists(),
+        "the shared corpus is missing: {}",
+        path.display()
+    );
+    path.display().to_string()
 }
 
 fn with_pdfium(data: &Path, args: &[&str]) -> Output {
