@@ -4,11 +4,18 @@
 //! key, since Dropbox paths are case-insensitive; `path_display` is what the user sees), how
 //! an HTTP failure is classified (retry after a wait, refresh the token, re-list after a
 //! cursor reset, or give up and say why), and the capped exponential backoff with jitter that
-//! retries follow. The HTTP client, OAuth and the feed loop build on these.
+//! retries follow; the HTTP client (base URLs are settings, so tests point it at the emulator)
+//! and the change feed that commits each page of entries with its cursor. OAuth and the
+//! feed's thread build on these.
 
+mod client;
 mod entries;
 mod errors;
+mod feed;
 mod retry;
+
+pub use client::{AccessToken, Client, Endpoints};
+pub use feed::{ChangeFeed, FeedError, RetryPolicy, SyncReport};
 
 pub use entries::{batch_of, Entry, ListFolderResult, LongpollResult};
 pub use errors::{classify_failure, Failure};

@@ -1,0 +1,153 @@
+//! The change feed: list once, then continue from the stored cursor; each page's events and
+//! the cursor after it commit in one transaction, so a crash repeats nothing and loses
+//! nothing. A reset cursor re-lists everything and reconciles it with what is stored.
+
+use std::time::Duration;
+
+use boxkeeper_naming::PathRules;
+use boxkeeper_store::{now_ms, Store, StoreError};
+
+use crate::client::Client;
+use crate::{batch_of, Backoff, Entry, Failure};
+
+#[derive(Debug, thiserror::Error)]
+pub enum FeedError {
+    #[error(transparent)]
+    Dropbox(#[from] Failure),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What one sync did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub pages: usize,
+    pub entries: usize,
+    pub events: usize,
+    /// The cursor was reset by Dropbox and the folder listed again.
+    pub relisted: bool,
+}
+
+/// How the feed waits: between retries of a failing call, and how many it makes.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    pub base: Duration,
+    pub cap: Duration,
+    pub attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_secs(1),
+            cap: Duration::from_secs(60),
+            attempts: 8,
+        }
+    }
+}
+
+pub struct ChangeFeed<'a> {
+    pub client: &'a Client,
+    pub source: i64,
+    /// The folder followed ("" is the root).
+    pub path: String,
+    pub rules: &'a PathRules,
+    pub retry: RetryPolicy,
+}
+
+impl ChangeFeed<'_> {
+    /// Runs `call`, waiting out rate limits and retrying unavailability with backoff.
+    fn retrying<T>(&self, mut call: impl FnMut() -> Result<T, Failure>) -> Result<T, Failure> {
+        let mut backoff = Backoff::new(self.retry.base, self.retry.cap, now_ms() as u64);
+        loop {
+            match call() {
+                Err(Failure::RateLimited(wait)) if backoff.attempts() < self.retry.attempts => {
+                    tracing::info!(wait_s = wait.as_secs(), "rate limited");
+                    backoff.next_delay();
+                    std::thread::sleep(wait);
+                }
+                Err(Failure::Unavailable(why)) if backoff.attempts() < self.retry.attempts => {
+                    let wait = backoff.next_delay();
+                    tracing::warn!(reason = %why, wait_ms = wait.as_millis() as u64, "retrying");
+                    std::thread::sleep(wait);
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Brings the store up to date: the first listing if there is no cursor, else every
+    /// change since it. Each page commits with its cursor.
+    pub fn sync(&self, store: &mut Store) -> Result<SyncReport, FeedError> {
+        let mut report = SyncReport::default();
+        let mut page = match store.cursor(self.source)? {
+            None => self.retrying(|| self.client.list_folder(&self.path))?,
+            Some(cursor) => match self.retrying(|| self.client.list_folder_continue(&cursor)) {
+                Err(Failure::CursorReset) => return self.relist(store),
+                other => other?,
+            },
+        };
+        loop {
+            let ingested = store.ingest(
+                self.source,
+                &batch_of(&page.entries, false),
+                self.rules,
+                Some(&page.cursor),
+                now_ms(),
+            )?;
+            report.pages += 1;
+            report.entries += page.entries.len();
+            report.events += ingested.events.len();
+            if !page.has_more {
+                return Ok(report);
+            }
+            let cursor = page.cursor.clone();
+            page = match self.retrying(|| self.client.list_folder_continue(&cursor)) {
+                Err(Failure::CursorReset) => return self.relist(store),
+                other => other?,
+            };
+        }
+    }
+
+    /// After a reset: list everything again and reconcile it with the stored tree in one
+    /// complete batch — what is gone becomes deletions, nothing known is added twice.
+    fn relist(&self, store: &mut Store) -> Result<SyncReport, FeedError> {
+        tracing::info!("cursor reset: listing again");
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut page = self.retrying(|| self.client.list_folder(&self.path))?;
+        let mut pages = 1;
+        while page.has_more {
+            entries.append(&mut page.entries);
+            let cursor = page.cursor.clone();
+            page = self.retrying(|| self.client.list_folder_continue(&cursor))?;
+            pages += 1;
+        }
+        entries.append(&mut page.entries);
+        let ingested = store.ingest(
+            self.source,
+            &batch_of(&entries, true),
+            self.rules,
+            Some(&page.cursor),
+            now_ms(),
+        )?;
+        Ok(SyncReport {
+            pages,
+            entries: entries.len(),
+            events: ingested.events.len(),
+            relisted: true,
+        })
+    }
+
+    /// Waits for changes after the stored cursor (honouring the server's backoff) and
+    /// reports whether there are any.
+    pub fn wait_for_changes(&self, store: &Store, timeout_s: u64) -> Result<bool, FeedError> {
+        let Some(cursor) = store.cursor(self.source)? else {
+            return Ok(true);
+        };
+        let result = self.retrying(|| self.client.longpoll(&cursor, timeout_s))?;
+        if let Some(backoff) = result.backoff {
+            std::thread::sleep(Duration::from_secs(backoff));
+        }
+        Ok(result.changes)
+    }
+}
