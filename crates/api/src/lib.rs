@@ -4,12 +4,15 @@
 //! is a call to one method here. Nothing here knows about Tauri; the shell hands in a
 //! listener and forwards what it hears to the window.
 
+mod dropbox;
 pub mod dto;
 mod extract;
 mod paths;
 mod workspace;
 
+pub use boxkeeper_dropbox::AccessToken;
 pub use boxkeeper_extract::document::Options as ExtractOptions;
+pub use dropbox::DropboxSettings;
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
 pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
@@ -28,6 +31,8 @@ pub enum ApiError {
         #[source]
         source: RulesError,
     },
+    #[error("Dropbox: {0}")]
+    Dropbox(#[source] boxkeeper_dropbox::FeedError),
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

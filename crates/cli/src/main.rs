@@ -64,6 +64,26 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Follow a Dropbox folder: list it once, then record its changes (Ctrl-C to stop).
+    /// The access token comes from BOXKEEPER_DROPBOX_TOKEN (a token generated in your
+    /// Dropbox app's console, until `connect` exists); it is never printed.
+    Sync {
+        /// The folder to follow ("" or omitted: the whole Dropbox).
+        #[arg(long, default_value = "")]
+        folder: String,
+        /// Sync once and exit.
+        #[arg(long)]
+        once: bool,
+        /// The API host (another server, e.g. the emulator, for tests).
+        #[arg(long, default_value = "https://api.dropboxapi.com")]
+        api_base: String,
+        /// The longpoll host.
+        #[arg(long, default_value = "https://notify.dropboxapi.com")]
+        notify_base: String,
+        /// Print the new events as JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the stored events, oldest first.
     Events {
         /// One JSON object per line instead of a table.
@@ -199,6 +219,42 @@ fn run(cli: Cli) -> Result<()> {
             out.flush()?;
             if failed > 0 {
                 anyhow::bail!("{failed} of {} files could not be read", files.len());
+            }
+        }
+        Command::Sync {
+            folder,
+            once,
+            api_base,
+            notify_base,
+            json,
+        } => {
+            let token = std::env::var("BOXKEEPER_DROPBOX_TOKEN")
+                .ok()
+                .filter(|t| !t.trim().is_empty())
+                .context("set BOXKEEPER_DROPBOX_TOKEN to a Dropbox access token")?;
+            let settings = boxkeeper_api::DropboxSettings {
+                api_base: api_base.clone(),
+                notify_base: notify_base.clone(),
+                folder: folder.clone(),
+                token: boxkeeper_api::AccessToken(token),
+            };
+            let ws = Workspace::open(data_paths(&cli), |_| {})?;
+            let mut print_error = None;
+            ws.dropbox_sync(&settings, !*once, |rows| {
+                for row in rows {
+                    log_event(row);
+                    if *json {
+                        if let Err(e) = serde_json::to_writer(&mut out, row)
+                            .map_err(std::io::Error::from)
+                            .and_then(|_| writeln!(out))
+                        {
+                            print_error.get_or_insert(e);
+                        }
+                    }
+                }
+            })?;
+            if let Some(e) = print_error {
+                return Err(e.into());
             }
         }
         Command::Events { json } => {

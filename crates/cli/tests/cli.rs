@@ -298,3 +298,81 @@ fn extract_reports_each_bad_file_and_goes_on() {
     assert!(rows[2]["problems"][0].as_str().unwrap().contains("HEIC"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 files could not be read"));
 }
+
+#[test]
+fn sync_follows_a_dropbox_folder_through_the_emulator() {
+    let emu = dropbox_emulator::Emulator::start("127.0.0.1:0").unwrap();
+    let po = "/2024/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith";
+    emu.put_file(&format!("{po}/2416_23_01 Jane Smith Invoice.pdf"), "%PDF")
+        .unwrap();
+    emu.put_file("/Elsewhere/ignored.pdf", "x").unwrap();
+    let token = emu.issue_tokens("boxkeeper-cli-test").access_token;
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("sync.db");
+    let base = emu.base_url();
+    let sync = || {
+        Command::new(env!("CARGO_BIN_EXE_boxkeeper"))
+            .args([
+                "--db",
+                db.to_str().unwrap(),
+                "sync",
+                "--once",
+                "--json",
+                "--folder",
+                "/2024",
+            ])
+            .args(["--api-base", &base, "--notify-base", &base])
+            .env("BOXKEEPER_DATA_DIR", data.path())
+            .env("BOXKEEPER_DROPBOX_TOKEN", &token)
+            .env("BOXKEEPER_LOG", "debug")
+            .output()
+            .unwrap()
+    };
+    let out = sync();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows = json_lines(&out);
+    let invoice = rows
+        .iter()
+        .find(|r| r["path"].as_str().unwrap().ends_with("Invoice.pdf"))
+        .expect("the invoice's event");
+    assert_eq!(invoice["kind"], "file_added");
+    assert_eq!(invoice["po_number"], "23");
+    assert!(rows
+        .iter()
+        .all(|r| !r["path"].as_str().unwrap().contains("Elsewhere")));
+    // The token never reaches the logs, even at debug level.
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&token));
+
+    // A rename in Dropbox, then the next sync records just that.
+    emu.move_path(
+        &format!("{po}/2416_23_01 Jane Smith Invoice.pdf"),
+        &format!("{po}/2416_23_02 Jane Smith Invoice.pdf"),
+    )
+    .unwrap();
+    let out = sync();
+    let rows = json_lines(&out);
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["kind"], "file_renamed");
+    assert_eq!(rows[0]["file_number"], "02");
+
+    // Without a token: a clear message, exit 1.
+    let out = Command::new(env!("CARGO_BIN_EXE_boxkeeper"))
+        .args([
+            "--db",
+            db.to_str().unwrap(),
+            "sync",
+            "--once",
+            "--api-base",
+            &base,
+        ])
+        .env("BOXKEEPER_DATA_DIR", data.path())
+        .env_remove("BOXKEEPER_DROPBOX_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("BOXKEEPER_DROPBOX_TOKEN"));
+}
