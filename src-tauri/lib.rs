@@ -47,7 +47,7 @@ pub fn run() {
                     let _ = events::FeedChanged(change).emit(&handle);
                 }
                 Notice::StatusChanged(status) => {
-                    let _ = events::StatusChanged(status).emit(&handle);
+                    let _ = events::StatusChanged(*status).emit(&handle);
                 }
             })?;
             app.manage(workspace.clone());

@@ -190,6 +190,7 @@ pub enum SourceState {
 /// What the header shows.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
 pub struct AppStatus {
+    /// What is followed: the watched folder's path, or "Dropbox /folder".
     pub folder: Option<String>,
     pub state: SourceState,
     pub rules_path: String,
@@ -198,6 +199,87 @@ pub struct AppStatus {
     pub data_dir: String,
     pub last_error: Option<String>,
     pub total_events: u32,
+    pub dropbox: DropboxStatus,
+}
+
+/// How to reach Dropbox and what to follow. Saved in the database; no secret in it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(default)]
+pub struct DropboxConfig {
+    /// The app key of the user's own Dropbox app (a public client: no secret).
+    pub app_key: String,
+    /// The port of the redirect URI registered in that app, `http://127.0.0.1:PORT/callback`;
+    /// none: Dropbox shows a code that the user pastes.
+    pub redirect_port: Option<u16>,
+    /// Follow the team space root instead of the member's home folder.
+    pub team_space: bool,
+    /// The folder followed within it, e.g. "/2024"; "" for all of it.
+    pub folder: String,
+    /// Another server instead of Dropbox's hosts (the emulator, a proxy); none: Dropbox.
+    pub api_base: Option<String>,
+    pub content_base: Option<String>,
+    pub notify_base: Option<String>,
+    pub authorize_base: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DropboxState {
+    /// No account connected.
+    Disconnected,
+    /// The authorize page is open; waiting for the browser or a pasted code.
+    Connecting,
+    /// Connected, not following (the app follows a local folder).
+    Idle,
+    /// Catching up with changes.
+    Syncing,
+    /// The first (or a repeated) full listing; `entries` so far.
+    Listing,
+    /// Every change is recorded; listening for more.
+    UpToDate,
+    /// Waiting `wait_s` seconds before trying again (`message` says why).
+    Waiting,
+    /// Failing and retrying; `message` says why.
+    Error,
+    /// Dropbox refused the connection (revoked): connect again. Nothing stored is lost.
+    Reconnect,
+}
+
+impl DropboxStatus {
+    /// Before the stored settings are read.
+    pub(crate) fn placeholder() -> DropboxStatus {
+        DropboxStatus {
+            config: DropboxConfig::default(),
+            connected: false,
+            account: None,
+            team_space: false,
+            state: DropboxState::Disconnected,
+            entries: 0,
+            wait_s: None,
+            message: None,
+            warning: None,
+            authorize_url: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct DropboxStatus {
+    pub config: DropboxConfig,
+    pub connected: bool,
+    /// "Name <e-mail>" of the connected account.
+    pub account: Option<String>,
+    /// The team space root is followed.
+    pub team_space: bool,
+    pub state: DropboxState,
+    /// Entries listed so far (while listing).
+    pub entries: u32,
+    pub wait_s: Option<u32>,
+    pub message: Option<String>,
+    /// Why the connection is not in the system keyring, when it is not.
+    pub warning: Option<String>,
+    /// The authorize page of the attempt in progress.
+    pub authorize_url: Option<String>,
 }
 
 /// Pushed to the window when events were appended.

@@ -8,13 +8,15 @@ mod dropbox;
 pub mod dto;
 mod extract;
 mod paths;
+mod secrets;
 mod workspace;
 
 pub use boxkeeper_dropbox::AccessToken;
 pub use boxkeeper_extract::document::Options as ExtractOptions;
-pub use dropbox::DropboxSettings;
+pub use dropbox::{ConnectStart, DropboxOverrides, DropboxSettings};
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
+pub use secrets::{SecretError, SecretPlace};
 pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
 
 use boxkeeper_naming::RulesError;
@@ -33,6 +35,12 @@ pub enum ApiError {
     },
     #[error("Dropbox: {0}")]
     Dropbox(#[source] boxkeeper_dropbox::FeedError),
+    #[error("connecting Dropbox: {0}")]
+    Connect(#[from] boxkeeper_dropbox::OAuthError),
+    #[error("{0}")]
+    NotConnected(String),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

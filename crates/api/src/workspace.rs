@@ -7,8 +7,10 @@ use boxkeeper_folder::{FolderWatch, NameFilter, ScanStats, WatchUpdate};
 use boxkeeper_naming::{PathKind, PathRules};
 use boxkeeper_store::{now_ms, SourceKind, Store, StoredEvent};
 
+use crate::dropbox::DropboxRuntime;
 use crate::dto::{
-    AppStatus, EventFilter, EventPage, EventRow, Facets, FeedChange, ParsedPathOutput, SourceState,
+    AppStatus, DropboxStatus, EventFilter, EventPage, EventRow, Facets, FeedChange,
+    ParsedPathOutput, SourceState,
 };
 use crate::{ApiError, DataPaths, Result};
 
@@ -23,31 +25,42 @@ pub enum Notice {
         change: FeedChange,
         rows: Vec<EventRow>,
     },
-    StatusChanged(AppStatus),
+    StatusChanged(Box<AppStatus>),
 }
 
 type Listener = Arc<dyn Fn(Notice) + Send + Sync>;
 
 #[derive(Clone)]
 pub struct Workspace {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     paths: DataPaths,
     rules: RwLock<Arc<PathRules>>,
     status: Mutex<Status>,
-    reader: Mutex<Store>,
+    pub(crate) reader: Mutex<Store>,
     watch: Mutex<Option<FolderWatch>>,
-    listener: Listener,
+    pub(crate) dropbox: Mutex<DropboxRuntime>,
+    pub(crate) listener: Listener,
 }
 
-struct Status {
-    folder: Option<PathBuf>,
-    source: Option<i64>,
-    state: SourceState,
-    rules_error: Option<String>,
-    last_error: Option<String>,
+pub(crate) struct Status {
+    pub folder: Option<PathBuf>,
+    pub source: Option<i64>,
+    pub state: SourceState,
+    pub rules_error: Option<String>,
+    pub last_error: Option<String>,
+    pub dropbox: DropboxStatus,
+}
+
+/// The setting that says what the app followed last: a folder or Dropbox.
+const SOURCE_CHOICE: &str = "source";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourceChoice {
+    Folder,
+    Dropbox,
 }
 
 /// What a one-off scan (`boxkeeper watch --once`) did.
@@ -57,7 +70,7 @@ pub struct ScanReport {
     pub events: Vec<EventRow>,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // A panic elsewhere must not take the app down with poisoned locks.
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -82,7 +95,7 @@ impl Workspace {
                 (PathRules::defaults(), Some(e.to_string()))
             }
         };
-        Ok(Workspace {
+        let ws = Workspace {
             inner: Arc::new(Inner {
                 paths,
                 rules: RwLock::new(Arc::new(rules)),
@@ -92,12 +105,17 @@ impl Workspace {
                     state: SourceState::Idle,
                     rules_error,
                     last_error: None,
+                    dropbox: DropboxStatus::placeholder(),
                 }),
                 reader: Mutex::new(store),
                 watch: Mutex::new(None),
+                dropbox: Mutex::new(DropboxRuntime::default()),
                 listener: Arc::new(listener),
             }),
-        })
+        };
+        let dropbox = ws.initial_dropbox_status();
+        lock(&ws.inner.status).dropbox = dropbox;
+        Ok(ws)
     }
 
     pub fn paths(&self) -> &DataPaths {
@@ -133,15 +151,30 @@ impl Workspace {
             data_dir: self.inner.paths.dir.display().to_string(),
             last_error: s.last_error.clone(),
             total_events: 0,
+            dropbox: s.dropbox.clone(),
         }
     }
 
-    fn set_status(&self, change: impl FnOnce(&mut Status)) {
+    pub(crate) fn set_status(&self, change: impl FnOnce(&mut Status)) {
         change(&mut lock(&self.inner.status));
         match self.status() {
-            Ok(status) => (self.inner.listener)(Notice::StatusChanged(status)),
+            Ok(status) => (self.inner.listener)(Notice::StatusChanged(Box::new(status))),
             Err(e) => tracing::warn!(error = %e, "cannot read the status"),
         }
+    }
+
+    /// Whether the app followed Dropbox last time (else a folder).
+    pub fn follows_dropbox(&self) -> Result<bool> {
+        Ok(lock(&self.inner.reader).setting(SOURCE_CHOICE)?.as_deref() == Some("dropbox"))
+    }
+
+    pub(crate) fn remember_source(&self, choice: SourceChoice) -> Result<()> {
+        let value = match choice {
+            SourceChoice::Folder => "folder",
+            SourceChoice::Dropbox => "dropbox",
+        };
+        lock(&self.inner.reader).set_setting(SOURCE_CHOICE, value)?;
+        Ok(())
     }
 
     /// The folder chosen in the app last time, if any.
@@ -160,9 +193,14 @@ impl Workspace {
             .source_id(SourceKind::Folder, &folder.display().to_string())?;
         if remember {
             lock(&self.inner.reader).set_setting(WATCHED_FOLDER, &folder.display().to_string())?;
+            self.remember_source(SourceChoice::Folder)?;
         }
         // Stop the old watch before the new one writes, so batches never interleave.
         drop(lock(&self.inner.watch).take());
+        self.stop_dropbox();
+        if lock(&self.inner.status).dropbox.connected {
+            self.set_status(|s| s.dropbox.state = crate::dto::DropboxState::Idle);
+        }
         let mut writer = Store::open(&self.inner.paths.db)?;
         let this = self.clone();
         let watch = FolderWatch::start(folder.clone(), self.name_filter(), move |update| {

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result};
 use boxkeeper_api::dto::EventRow;
@@ -64,25 +65,44 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
-    /// Follow a Dropbox folder: list it once, then record its changes (Ctrl-C to stop).
-    /// The access token comes from BOXKEEPER_DROPBOX_TOKEN (a token generated in your
-    /// Dropbox app's console, until `connect` exists); it is never printed.
-    Sync {
-        /// The folder to follow ("" or omitted: the whole Dropbox).
+    /// Connect a Dropbox account: prints the authorize page's URL; then either paste the
+    /// code Dropbox shows, or (with --port) approve in the browser and the redirect to
+    /// 127.0.0.1 finishes it. The refresh token goes to the system keyring (else a private
+    /// file in the data folder); no token is ever printed.
+    Connect {
+        /// The app key of your Dropbox app (its console, "App key"). Default: the saved one.
+        #[arg(long)]
+        app_key: Option<String>,
+        /// Wait for the browser on http://127.0.0.1:PORT/callback (register that exact URI
+        /// in your Dropbox app); without it, paste the code.
+        #[arg(long)]
+        port: Option<u16>,
+        /// Follow the team space root (Dropbox-API-Path-Root) instead of your home folder.
+        #[arg(long)]
+        team_space: bool,
+        /// The folder to follow, e.g. "/2024" (default: all of it).
         #[arg(long, default_value = "")]
         folder: String,
+        #[command(flatten)]
+        hosts: Hosts,
+    },
+    /// Revoke the Dropbox connection and forget its token. Recorded events stay.
+    Disconnect,
+    /// Follow the connected Dropbox: list it once, then record its changes (Ctrl-C to
+    /// stop). BOXKEEPER_DROPBOX_TOKEN, if set, is used as the access token instead of the
+    /// stored connection (a token generated in your app's console); it is never printed.
+    Sync {
+        /// The folder to follow (default: the one saved by `connect`).
+        #[arg(long)]
+        folder: Option<String>,
         /// Sync once and exit.
         #[arg(long)]
         once: bool,
-        /// The API host (another server, e.g. the emulator, for tests).
-        #[arg(long, default_value = "https://api.dropboxapi.com")]
-        api_base: String,
-        /// The longpoll host.
-        #[arg(long, default_value = "https://notify.dropboxapi.com")]
-        notify_base: String,
         /// Print the new events as JSON lines.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        hosts: Hosts,
     },
     /// Print the stored events, oldest first.
     Events {
@@ -90,6 +110,35 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Other servers instead of Dropbox's (the emulator, for tests). Saved by `connect`.
+#[derive(clap::Args, Clone, Debug, Default)]
+struct Hosts {
+    /// Every host below (and the authorize page) at one base URL.
+    #[arg(long, value_name = "URL")]
+    base: Option<String>,
+    /// The API host (default https://api.dropboxapi.com).
+    #[arg(long, value_name = "URL")]
+    api_base: Option<String>,
+    /// The content host (default https://content.dropboxapi.com).
+    #[arg(long, value_name = "URL")]
+    content_base: Option<String>,
+    /// The longpoll host (default https://notify.dropboxapi.com).
+    #[arg(long, value_name = "URL")]
+    notify_base: Option<String>,
+}
+
+impl Hosts {
+    fn overrides(&self) -> boxkeeper_api::DropboxOverrides {
+        let pick = |one: &Option<String>| one.clone().or_else(|| self.base.clone());
+        boxkeeper_api::DropboxOverrides {
+            api_base: pick(&self.api_base),
+            content_base: pick(&self.content_base),
+            notify_base: pick(&self.notify_base),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -221,39 +270,112 @@ fn run(cli: Cli) -> Result<()> {
                 anyhow::bail!("{failed} of {} files could not be read", files.len());
             }
         }
+        Command::Connect {
+            app_key,
+            port,
+            team_space,
+            folder,
+            hosts,
+        } => {
+            let ws = Workspace::open(data_paths(&cli), |notice| {
+                if let Notice::StatusChanged(status) = notice {
+                    tracing::debug!(state = ?status.dropbox.state, "dropbox");
+                }
+            })?;
+            let mut config = ws.dropbox_config()?;
+            if let Some(key) = app_key {
+                config.app_key = key.clone();
+            }
+            config.redirect_port = *port;
+            config.team_space = *team_space;
+            config.folder = folder.clone();
+            let o = hosts.overrides();
+            if o.api_base.is_some() {
+                config.authorize_base = hosts.base.clone().or(o.api_base.clone());
+                config.api_base = o.api_base;
+            }
+            config.content_base = o.content_base.or(config.content_base);
+            config.notify_base = o.notify_base.or(config.notify_base);
+            let start = ws.dropbox_connect_begin(config, false)?;
+            writeln!(out, "{}", start.authorize_url)?;
+            out.flush()?;
+            if start.waits_for_redirect {
+                eprintln!("Open the address above, approve Boxkeeper; waiting for the browser…");
+                wait_for_connection(&ws)?;
+            } else {
+                eprintln!("Open the address above, approve Boxkeeper, then paste the code here:");
+                let mut code = String::new();
+                std::io::stdin()
+                    .read_line(&mut code)
+                    .context("cannot read the code")?;
+                ws.dropbox_connect_paste(&code)?;
+            }
+            let status = ws.status()?;
+            eprintln!(
+                "Connected to Dropbox as {}{}.",
+                status.dropbox.account.as_deref().unwrap_or("?"),
+                if status.dropbox.team_space {
+                    " (team space)"
+                } else {
+                    ""
+                }
+            );
+            if let Some(warning) = status.dropbox.warning {
+                eprintln!("warning: {warning}");
+            }
+        }
+        Command::Disconnect => {
+            let ws = Workspace::open(data_paths(&cli), |_| {})?;
+            ws.dropbox_disconnect()?;
+            let status = ws.status()?;
+            if let Some(note) = status.dropbox.message {
+                eprintln!("{note}");
+            }
+            eprintln!("Dropbox disconnected.");
+        }
         Command::Sync {
             folder,
             once,
-            api_base,
-            notify_base,
             json,
+            hosts,
         } => {
-            let token = std::env::var("BOXKEEPER_DROPBOX_TOKEN")
+            let mut overrides = hosts.overrides();
+            overrides.folder = folder.clone();
+            overrides.access_token = std::env::var("BOXKEEPER_DROPBOX_TOKEN")
                 .ok()
                 .filter(|t| !t.trim().is_empty())
-                .context("set BOXKEEPER_DROPBOX_TOKEN to a Dropbox access token")?;
-            let settings = boxkeeper_api::DropboxSettings {
-                api_base: api_base.clone(),
-                notify_base: notify_base.clone(),
-                folder: folder.clone(),
-                token: boxkeeper_api::AccessToken(token),
-            };
-            let ws = Workspace::open(data_paths(&cli), |_| {})?;
-            let mut print_error = None;
-            ws.dropbox_sync(&settings, !*once, |rows| {
-                for row in rows {
-                    log_event(row);
-                    if *json {
-                        if let Err(e) = serde_json::to_writer(&mut out, row)
-                            .map_err(std::io::Error::from)
-                            .and_then(|_| writeln!(out))
-                        {
-                            print_error.get_or_insert(e);
+                .map(|t| boxkeeper_api::AccessToken(t.trim().to_string()));
+            let print_error: Arc<Mutex<Option<std::io::Error>>> = Arc::default();
+            let errors = print_error.clone();
+            let json = *json;
+            let ws = Workspace::open(data_paths(&cli), move |notice| match notice {
+                Notice::FeedChanged { rows, .. } => {
+                    let mut out = std::io::stdout().lock();
+                    for row in &rows {
+                        log_event(row);
+                        if json {
+                            if let Err(e) = serde_json::to_writer(&mut out, row)
+                                .map_err(std::io::Error::from)
+                                .and_then(|_| writeln!(out))
+                                .and_then(|_| out.flush())
+                            {
+                                errors
+                                    .lock()
+                                    .unwrap_or_else(|e| e.into_inner())
+                                    .get_or_insert(e);
+                            }
                         }
                     }
                 }
+                Notice::StatusChanged(status) => {
+                    tracing::debug!(state = ?status.dropbox.state, entries = status.dropbox.entries, "dropbox")
+                }
             })?;
-            if let Some(e) = print_error {
+            let settings = ws.dropbox_settings(&overrides, None)?;
+            let stop = std::sync::atomic::AtomicBool::new(false);
+            ws.run_dropbox_feed(&settings, !*once, &stop)?;
+            let failed = print_error.lock().unwrap_or_else(|e| e.into_inner()).take();
+            if let Some(e) = failed {
                 return Err(e.into());
             }
         }
@@ -306,6 +428,22 @@ fn write_summary(out: &mut impl Write, e: &boxkeeper_api::ExtractOutput) -> std:
         writeln!(out, "  problem: {p}")?;
     }
     Ok(())
+}
+
+/// Waits until the loopback redirect finished connecting (or failed).
+fn wait_for_connection(ws: &Workspace) -> Result<()> {
+    use boxkeeper_api::dto::DropboxState;
+    loop {
+        let status = ws.status()?;
+        match status.dropbox.state {
+            DropboxState::Connecting => std::thread::sleep(std::time::Duration::from_millis(100)),
+            _ if status.dropbox.connected => return Ok(()),
+            _ => anyhow::bail!(
+                "not connected: {}",
+                status.dropbox.message.as_deref().unwrap_or("no answer")
+            ),
+        }
+    }
 }
 
 fn log_event(row: &EventRow) {

@@ -374,5 +374,9 @@ fn sync_follows_a_dropbox_folder_through_the_emulator() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("BOXKEEPER_DROPBOX_TOKEN"));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("boxkeeper connect"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

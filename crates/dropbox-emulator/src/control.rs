@@ -1,4 +1,5 @@
-//! Test-control routes under `/__control/`: JSON in, JSON out, no authentication.
+//! Test-control routes under `/__control/`: JSON in, JSON out, no authentication. Paths are
+//! whole-tree paths (in team mode: of the team space, where the home is `home_path`).
 //!
 //! | route | body | effect |
 //! |---|---|---|
@@ -7,6 +8,7 @@
 //! | `POST files/move` | `{from_path, to_path}` | move or rename |
 //! | `POST files/delete` | `{path}` | delete a file or a subtree |
 //! | `GET state` | | `{entries: [...], log_len}` |
+//! | `GET account` | | `{account_id, root_namespace_id, home_namespace_id, home_path}` (`home_path` `""` for a personal account) |
 //! | `GET requests` | | `[{method, path, status}]`: API requests so far (status null: dropped) |
 //! | `POST tokens/issue` | `{client_id?}` | `{access_token, refresh_token}` without OAuth |
 //! | `POST tokens/expire_all` | | every access token is expired |
@@ -122,6 +124,18 @@ pub(crate) fn handle(sh: &Shared, op: &str, req: &Req) -> Resp {
             json_resp(
                 StatusCode::OK,
                 &json!({"entries": entries, "log_len": s.ns.log.len()}),
+            )
+        }
+        (true, "account") => {
+            let s = sh.lock();
+            json_resp(
+                StatusCode::OK,
+                &json!({
+                    "account_id": s.account_id,
+                    "root_namespace_id": s.namespace_id,
+                    "home_namespace_id": s.home_namespace_id,
+                    "home_path": s.home_path(),
+                }),
             )
         }
         (true, "requests") => {

@@ -19,6 +19,43 @@
 //! control) is on the same port, so point all of the connector's base URLs at
 //! [`Emulator::base_url`].
 //!
+//! # Team spaces
+//! By default the account is a personal one: its root namespace is its home, and a
+//! `Dropbox-API-Path-Root` header naming that namespace (`{".tag": "root", "root": R}`,
+//! `{".tag": "namespace_id", "namespace_id": R}`, `{".tag": "home"}`) changes nothing.
+//! With [`Config::team`] (binary: `--team-home NAME`) the account is a member of a team space:
+//! - `users/get_current_account` answers `account_type` `business` and `root_info`
+//!   `{".tag": "team", "root_namespace_id": R, "home_namespace_id": H, "home_path": "/NAME"}`
+//!   with R != H (both decimal strings); with [`TeamSpace::user_root_info`] the `.tag` is
+//!   `user` (same fields), as on teams with the updated team space.
+//! - The namespace tree is the team space (namespace R); the member's home folder (namespace
+//!   H) is the folder `/NAME` at its top, present from the start (without a change-log entry).
+//! - Requests without the header, or with `{".tag": "home"}` (also the bare string `"home"`)
+//!   or `{".tag": "namespace_id", "namespace_id": H}`, address the home folder: `""` is the
+//!   home, paths are relative to it, and every answer's `path_lower`/`path_display` is
+//!   relative to it. `{".tag": "root", "root": R}` or `{".tag": "namespace_id",
+//!   "namespace_id": R}` address the whole team space, where the home shows as the plain
+//!   folder `/NAME`. Ids are the same whichever root is used; an `id:` outside the addressed
+//!   root is `not_found`.
+//! - Every route that authenticates with a bearer token honours the header: the
+//!   `list_folder` family, `upload`, the upload sessions (`finish` commits relative to the
+//!   root), `download`, `get_metadata`, `get_temporary_link`, `create_folder_v2`, `move_v2`,
+//!   `delete_v2`, the sharing routes; `get_current_account` and `token/revoke` only check it.
+//!   A cursor keeps the root it was made with (`continue` and `longpoll` use the cursor's
+//!   root whatever header comes with them); `longpoll` ignores the header altogether (the
+//!   official SDK sends no custom headers to no-auth routes).
+//! - A `root` other than R: HTTP 422 `{"error_summary": "invalid_root/..", "error":
+//!   {".tag": "invalid_root", "invalid_root": <root_info>}}`; a `namespace_id` other than R
+//!   and H: 422 `{"error_summary": "no_permission/..", "error": {".tag": "no_permission"}}`
+//!   (the shapes of `PathRootError` as the official SDK encodes it; the SDK decodes 422
+//!   bodies' `error` with `PathRootError`). A malformed header (not JSON, no or unknown
+//!   `.tag`, a missing or non-string id, an id not matching `[-_0-9a-zA-Z:]+`) is a 400
+//!   `... Dropbox-API-Path-Root: <reason>` in plain text.
+//! - The [`Emulator`] methods and the `/__control/` routes address the whole tree (the team
+//!   space in team mode), with whole-tree paths in their answers; [`Emulator::home_path`]
+//!   (`GET /__control/account`) gives the home folder's path there (`""` for a personal
+//!   account), [`Emulator::root_namespace_id`] and [`Emulator::home_namespace_id`] the ids.
+//!
 //! # Guesses
 //! Behaviours not pinned by the samples or the README, and what the emulator does:
 //! - A missing `Authorization` header on an authenticated route is a 400 plain-text error
@@ -59,9 +96,23 @@
 //! - Token formats: access tokens `sl.u.` + 140 url-safe chars, refresh tokens 64 chars,
 //!   codes 43 chars; `Bearer` is also accepted in lower case. Ids are `id:` + 16 bytes in
 //!   url-safe base64; revs are 24 hex digits, increasing.
-//! - The account is a personal one (`root_namespace_id == home_namespace_id`, `.tag` user,
-//!   basic, country GB, locale en, names and e-mail from [`Config`]); `uid` is a decimal
-//!   string.
+//! - By default the account is a personal one (`root_namespace_id == home_namespace_id`,
+//!   `.tag` user, basic, country GB, locale en, names and e-mail from [`Config`]); `uid` is a
+//!   decimal string.
+//! - Team spaces (see above; the header modes, the 422 status, the `PathRootError` and
+//!   `RootInfo` shapes come from Dropbox's path-root page, the namespace guide and the SDK;
+//!   the rest is guessed): a team member's account omits the optional `team` and
+//!   `team_member_id`; the 422 `error_summary` ends in `/..`; the 400 reasons are
+//!   approximations (`unknown tag '<tag>'` is Dropbox's wording); the token is checked
+//!   before the header (401 first), the header before the body; a bad header is refused on
+//!   every authenticated route, `continue` included. Through the home, the home folder
+//!   itself has no metadata (`get_metadata` of its id is `not_found`; listing its id lists
+//!   the home). The team space's top level is writable by the member, but the home folder
+//!   cannot be moved or deleted through the API (409 `from_write`/`path_write`
+//!   `no_write_permission`); the test API may do anything (then the home root follows the
+//!   folder's new path, or finds nothing once it is deleted). Shared links: `path_lower` is
+//!   relative to the request's root and left out for items outside it; `list_shared_links`
+//!   lists all links. `ns:<id>` paths are not supported (400, as before).
 //! - A cursor is bound to the listed path, not its id: after the listed folder is moved or
 //!   deleted, `continue` delivers what is pending and then answers 409 `path/not_found`.
 //! - `get_metadata` with `include_deleted` returns the last deleted entry logged at the path.
@@ -93,7 +144,7 @@ use serde_json::Value;
 use tokio::sync::watch;
 
 pub use model::{content_hash, FsError};
-pub use state::{Config, Fault, RequestRecord};
+pub use state::{Config, Fault, RequestRecord, TeamSpace};
 
 use state::Shared;
 
@@ -136,6 +187,12 @@ impl Emulator {
     /// Listens on `addr` and serves from a runtime of its own (usable from sync and async
     /// tests alike).
     pub fn start_with(addr: &str, config: Config) -> Result<Emulator, EmulatorError> {
+        if let Some(team) = &config.team {
+            let name = team.home_folder.as_str();
+            if name.is_empty() || name.contains('/') || name.trim() != name {
+                return Err(EmulatorError::Fs(FsError::MalformedPath));
+            }
+        }
         let bind_err = |source| EmulatorError::Bind {
             addr: addr.to_string(),
             source,
@@ -176,6 +233,10 @@ impl Emulator {
     }
 
     /// Writes a file (overwriting) as another client would; returns its tagged metadata.
+    ///
+    /// This method and the other file methods ([`Emulator::move_path`], [`Emulator::metadata`],
+    /// ...) address the whole tree: in team mode the team space, where the member's home
+    /// folder is [`Emulator::home_path`]; their metadata has whole-tree paths.
     pub fn put_file(
         &self,
         path: &str,
@@ -279,6 +340,26 @@ impl Emulator {
     /// The emulated account's `account_id` (`dbid:...`).
     pub fn account_id(&self) -> String {
         self.shared.lock().account_id.clone()
+    }
+
+    /// The member's home folder as a path of the whole tree, which the other methods
+    /// address: `/<home folder>` in team mode (its current path, `root_info.home_path`), `""`
+    /// for a personal account (whose root is its home). So `format!("{}/2024/a.pdf",
+    /// emu.home_path())` is the file an API client sees as `/2024/a.pdf` without a
+    /// `Dropbox-API-Path-Root` header, in either mode.
+    pub fn home_path(&self) -> String {
+        self.shared.lock().home_path()
+    }
+
+    /// `root_info.root_namespace_id`: the team space's namespace id in team mode, else the
+    /// account's (equal to [`Emulator::home_namespace_id`]).
+    pub fn root_namespace_id(&self) -> String {
+        self.shared.lock().namespace_id.clone()
+    }
+
+    /// `root_info.home_namespace_id`: the member's home namespace id.
+    pub fn home_namespace_id(&self) -> String {
+        self.shared.lock().home_namespace_id.clone()
     }
 }
 

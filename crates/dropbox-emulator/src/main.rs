@@ -11,6 +11,10 @@ struct Args {
     /// Lifetime of issued access tokens, in seconds.
     #[arg(long, default_value_t = 14400)]
     token_lifetime: u64,
+    /// Make the account a team-space member whose home folder is `/<NAME>` of the team space
+    /// (root namespace != home namespace; see the crate doc). Default: a personal account.
+    #[arg(long, value_name = "NAME")]
+    team_home: Option<String>,
 }
 
 fn main() -> std::process::ExitCode {
@@ -25,6 +29,7 @@ fn main() -> std::process::ExitCode {
     let args = Args::parse();
     let config = dropbox_emulator::Config {
         access_token_lifetime: std::time::Duration::from_secs(args.token_lifetime),
+        team: args.team_home.map(dropbox_emulator::TeamSpace::new),
         ..Default::default()
     };
     match dropbox_emulator::Emulator::start_with(&args.listen, config) {

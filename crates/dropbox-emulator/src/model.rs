@@ -173,6 +173,10 @@ pub(crate) struct Cursor {
     /// Snapshot being paged, and the offset into it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s: Option<(u64, usize)>,
+    /// Made through the member's home in team mode: entries are relative to the home folder
+    /// (`p` stays a whole-tree path). Absent (false) otherwise.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub h: bool,
 }
 
 impl Cursor {

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 use crate::model::{check_path, valid_timestamp, Cursor, FsError, Kind, WriteMode};
-use crate::state::{AuthCode, Fault, Shared, TokenProblem};
+use crate::state::{AuthCode, Fault, Prefix, RootKind, Shared, TokenProblem};
 
 pub(crate) type Resp = Response<Full<Bytes>>;
 
@@ -46,6 +46,9 @@ pub(crate) enum ApiError {
     /// 409 with `error_summary` and the route's error union.
     #[error("route error: {summary}")]
     Route { summary: String, error: Value },
+    /// 422 with `error_summary` and a `PathRootError` (bad `Dropbox-API-Path-Root`).
+    #[error("path root error: {summary}")]
+    PathRoot { summary: String, error: Value },
 }
 
 impl ApiError {
@@ -83,6 +86,10 @@ impl ApiError {
             ApiError::Route { summary, error } => json_resp(
                 StatusCode::CONFLICT,
                 &json!({"error_summary": format!("{summary}/..."), "error": error}),
+            ),
+            ApiError::PathRoot { summary, error } => json_resp(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &json!({"error_summary": format!("{summary}/.."), "error": error}),
             ),
         }
     }
@@ -289,6 +296,129 @@ fn bearer(sh: &Shared, headers: &HeaderMap) -> Result<String, ApiError> {
     Ok(token)
 }
 
+/// The root a request addresses, from its `Dropbox-API-Path-Root` header (see the crate doc,
+/// "Team spaces"). Without the header: the home (the whole tree of a personal account).
+pub(crate) fn path_root(sh: &Shared, headers: &HeaderMap) -> Result<RootKind, ApiError> {
+    const H: &str = "Dropbox-API-Path-Root";
+    let Some(raw) = headers.get(H) else {
+        return Ok(home_kind(sh));
+    };
+    let raw = std::str::from_utf8(raw.as_bytes())
+        .map_err(|_| bad(format!("{H}: header is not valid UTF-8")))?;
+    let v: Value = serde_json::from_str(raw)
+        .map_err(|e| bad(format!("{H}: could not decode input as JSON: {e}")))?;
+    let (tag, obj) = match &v {
+        Value::String(t) => (t.as_str(), None),
+        Value::Object(m) => match m.get(".tag").and_then(Value::as_str) {
+            Some(t) => (t, Some(m)),
+            None => return Err(bad(format!("{H}: missing '.tag' key"))),
+        },
+        _ => return Err(bad(format!("{H}: expected object, got {}", json_kind(&v)))),
+    };
+    let id_field = |field: &str| -> Result<String, ApiError> {
+        let Some(m) = obj else {
+            return Err(bad(format!("{H}: tag '{tag}' requires a value")));
+        };
+        match m.get(field) {
+            Some(Value::String(id)) if is_namespace_id(id) => Ok(id.clone()),
+            Some(Value::String(id)) => Err(bad(format!(
+                "{H}: {field}: '{id}' did not match pattern '[-_0-9a-zA-Z:]+'"
+            ))),
+            Some(other) => Err(bad(format!(
+                "{H}: {field}: expected string, got {}",
+                json_kind(other)
+            ))),
+            None => Err(bad(format!("{H}: missing required field '{field}'"))),
+        }
+    };
+    let s = sh.lock();
+    match tag {
+        "home" => Ok(home_kind(sh)),
+        "root" => {
+            let id = id_field("root")?;
+            if id == s.namespace_id {
+                Ok(RootKind::Whole)
+            } else {
+                let mut error = json!({".tag": "invalid_root"});
+                error["invalid_root"] = s.root_info(&sh.config);
+                Err(ApiError::PathRoot {
+                    summary: "invalid_root".into(),
+                    error,
+                })
+            }
+        }
+        "namespace_id" => {
+            let id = id_field("namespace_id")?;
+            if id == s.namespace_id {
+                Ok(RootKind::Whole)
+            } else if id == s.home_namespace_id {
+                Ok(home_kind(sh))
+            } else {
+                Err(ApiError::PathRoot {
+                    summary: "no_permission".into(),
+                    error: json!({".tag": "no_permission"}),
+                })
+            }
+        }
+        other => Err(bad(format!("{H}: unknown tag '{other}'"))),
+    }
+}
+
+fn home_kind(sh: &Shared) -> RootKind {
+    if sh.config.team.is_some() {
+        RootKind::Home
+    } else {
+        RootKind::Whole
+    }
+}
+
+fn is_namespace_id(s: &str) -> bool {
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':'))
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "list",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Resolves `path` (relative to `pre`, or an `id:`) to a whole-tree form for the namespace
+/// (an absolute path, or the id when it lies strictly inside `pre`).
+fn in_view(s: &crate::state::State, pre: &Prefix, path: &str) -> Result<String, FsError> {
+    if path.is_empty() {
+        return Err(FsError::MalformedPath);
+    }
+    if path.starts_with("id:") {
+        let key = s.ns.resolve(path)?;
+        return if pre.inside(&key) {
+            Ok(path.to_string())
+        } else {
+            Err(FsError::NotFound)
+        };
+    }
+    Ok(pre.full(path))
+}
+
+/// A 409 `<tag>/no_write_permission` (a WriteError) for writes that would move or delete the
+/// team member's home folder.
+fn protect_home(s: &crate::state::State, key: &str, tag: &str) -> Result<(), ApiError> {
+    match &s.home {
+        Some((id, _)) if s.ns.nodes.get(key).is_some_and(|n| n.id == *id) => {
+            let mut error = json!({ ".tag": tag });
+            error[tag] = json!({".tag": "no_write_permission"});
+            Err(ApiError::route(format!("{tag}/no_write_permission"), error))
+        }
+        _ => Ok(()),
+    }
+}
+
 fn parse<T: DeserializeOwned>(v: Value) -> Result<T, ApiError> {
     serde_json::from_value(v).map_err(|e| bad(format!("request body: {e}")))
 }
@@ -313,16 +443,17 @@ fn rpc_body(req: &Req) -> Result<Value, ApiError> {
 
 fn rpc(sh: &Shared, name: &str, req: &Req) -> Result<Value, ApiError> {
     let token = bearer(sh, &req.headers)?;
+    let root = path_root(sh, &req.headers)?;
     let body = rpc_body(req)?;
     match name {
-        "files/list_folder" => list_folder(sh, parse(body)?),
+        "files/list_folder" => list_folder(sh, root, parse(body)?),
         "files/list_folder/continue" => list_folder_continue(sh, parse(body)?),
-        "files/list_folder/get_latest_cursor" => get_latest_cursor(sh, parse(body)?),
-        "files/get_metadata" => get_metadata(sh, parse(body)?),
-        "files/get_temporary_link" => get_temporary_link(sh, req, parse(body)?),
-        "files/create_folder_v2" => create_folder(sh, parse(body)?),
-        "files/move_v2" => move_v2(sh, parse(body)?),
-        "files/delete_v2" => delete_v2(sh, parse(body)?),
+        "files/list_folder/get_latest_cursor" => get_latest_cursor(sh, root, parse(body)?),
+        "files/get_metadata" => get_metadata(sh, root, parse(body)?),
+        "files/get_temporary_link" => get_temporary_link(sh, root, req, parse(body)?),
+        "files/create_folder_v2" => create_folder(sh, root, parse(body)?),
+        "files/move_v2" => move_v2(sh, root, parse(body)?),
+        "files/delete_v2" => delete_v2(sh, root, parse(body)?),
         "users/get_current_account" => {
             let s = sh.lock();
             Ok(s.account_json(&sh.config))
@@ -331,8 +462,8 @@ fn rpc(sh: &Shared, name: &str, req: &Req) -> Result<Value, ApiError> {
             sh.lock().revoke_access(&token);
             Ok(Value::Null)
         }
-        "sharing/create_shared_link_with_settings" => create_shared_link(sh, parse(body)?),
-        "sharing/list_shared_links" => list_shared_links(sh, parse(body)?),
+        "sharing/create_shared_link_with_settings" => create_shared_link(sh, root, parse(body)?),
+        "sharing/list_shared_links" => list_shared_links(sh, root, parse(body)?),
         other => Err(bad(format!("unknown route {other}"))),
     }
 }
@@ -367,25 +498,36 @@ struct ListFolderArg {
     shared_link: Option<Value>,
 }
 
-/// Resolves a list_folder path to the listed folder's path_lower ("" for the root).
-fn folder_key(sh: &Shared, path: &str) -> Result<String, ApiError> {
+/// Resolves a list_folder path (relative to `root`) to the listed folder's whole-tree
+/// path_lower ("" for the whole tree's root).
+fn folder_key(sh: &Shared, root: RootKind, path: &str) -> Result<String, ApiError> {
     if path == "/" {
         return Err(bad(
             "request body: path: Specify the root folder as an empty string rather than as \"/\".",
         ));
     }
-    if path.is_empty() {
-        return Ok(String::new());
-    }
-    if !path.starts_with('/') && !path.starts_with("id:") {
+    if !path.is_empty() && !path.starts_with('/') && !path.starts_with("id:") {
         return Err(bad(format!(
             "request body: path: '{path}' did not match pattern '{PATH_PATTERN}'"
         )));
     }
     let s = sh.lock();
-    let key =
+    let pre = s.prefix(root);
+    if path.is_empty() {
+        if !pre.lower.is_empty() && !s.ns.nodes.contains_key(&pre.lower) {
+            return Err(ApiError::nested("path", &FsError::NotFound));
+        }
+        return Ok(pre.lower);
+    }
+    let key = if path.starts_with("id:") {
         s.ns.resolve(path)
-            .map_err(|e| ApiError::nested("path", &e))?;
+            .ok()
+            .filter(|k| pre.covers(k))
+            .ok_or(FsError::NotFound)
+    } else {
+        s.ns.resolve(&pre.full(path))
+    }
+    .map_err(|e| ApiError::nested("path", &e))?;
     match s.ns.nodes.get(&key).map(|n| &n.kind) {
         Some(Kind::File(_)) => Err(ApiError::nested("path", &FsError::NotFolder)),
         _ => Ok(key),
@@ -402,13 +544,17 @@ fn check_limit(limit: Option<u32>) -> Result<usize, ApiError> {
     }
 }
 
-fn list_folder(sh: &Shared, arg: ListFolderArg) -> Result<Value, ApiError> {
+fn list_folder(sh: &Shared, root: RootKind, arg: ListFolderArg) -> Result<Value, ApiError> {
     let limit = check_limit(arg.limit)?;
-    let folder = folder_key(sh, &arg.path)?;
+    let folder = folder_key(sh, root, &arg.path)?;
     let mut s = sh.lock();
-    let entries =
+    let pre = s.prefix(root);
+    let entries: Vec<Value> =
         s.ns.listing(&folder, arg.recursive)
-            .map_err(|e| ApiError::nested("path", &e))?;
+            .map_err(|e| ApiError::nested("path", &e))?
+            .into_iter()
+            .filter_map(|v| pre.visible(v))
+            .collect();
     let mut cursor = Cursor {
         e: s.ns.epoch,
         p: folder,
@@ -416,6 +562,7 @@ fn list_folder(sh: &Shared, arg: ListFolderArg) -> Result<Value, ApiError> {
         n: s.ns.log.len(),
         l: limit,
         s: None,
+        h: root == RootKind::Home,
     };
     let has_more = entries.len() > limit;
     let page: Vec<Value> = entries.iter().take(limit).cloned().collect();
@@ -450,6 +597,12 @@ fn decode_cursor(sh: &Shared, raw: &str) -> Result<Cursor, ApiError> {
 fn list_folder_continue(sh: &Shared, arg: CursorArg) -> Result<Value, ApiError> {
     let mut cursor = decode_cursor(sh, &arg.cursor)?;
     let s = sh.lock();
+    // The cursor keeps the root it was made with, whatever this request's header says.
+    let pre = s.prefix(if cursor.h {
+        RootKind::Home
+    } else {
+        RootKind::Whole
+    });
     if let Some((sid, off)) = cursor.s {
         let Some(snap) = s.ns.snapshots.get(&sid) else {
             return Err(ApiError::route("reset", json!({".tag": "reset"})));
@@ -472,13 +625,14 @@ fn list_folder_continue(sh: &Shared, arg: CursorArg) -> Result<Value, ApiError> 
         }
     }
     let (entries, n, has_more) = s.ns.changes(&cursor.p, cursor.r, cursor.n, cursor.l);
+    let entries: Vec<Value> = entries.into_iter().filter_map(|v| pre.visible(v)).collect();
     cursor.n = n;
     Ok(json!({"entries": entries, "cursor": cursor.encode(), "has_more": has_more}))
 }
 
-fn get_latest_cursor(sh: &Shared, arg: ListFolderArg) -> Result<Value, ApiError> {
+fn get_latest_cursor(sh: &Shared, root: RootKind, arg: ListFolderArg) -> Result<Value, ApiError> {
     let limit = check_limit(arg.limit)?;
-    let folder = folder_key(sh, &arg.path)?;
+    let folder = folder_key(sh, root, &arg.path)?;
     let s = sh.lock();
     let cursor = Cursor {
         e: s.ns.epoch,
@@ -487,6 +641,7 @@ fn get_latest_cursor(sh: &Shared, arg: ListFolderArg) -> Result<Value, ApiError>
         n: s.ns.log.len(),
         l: limit,
         s: None,
+        h: root == RootKind::Home,
     };
     Ok(json!({"cursor": cursor.encode()}))
 }
@@ -581,19 +736,24 @@ fn check_arg_path(field: &str, path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn get_metadata(sh: &Shared, arg: GetMetadataArg) -> Result<Value, ApiError> {
+fn get_metadata(sh: &Shared, root: RootKind, arg: GetMetadataArg) -> Result<Value, ApiError> {
     check_arg_path("path", &arg.path)?;
     let s = sh.lock();
-    match s.ns.get(&arg.path) {
-        Ok(node) => Ok(node.metadata()),
+    let pre = s.prefix(root);
+    let found = in_view(&s, &pre, &arg.path).and_then(|full| {
+        let node = s.ns.get(&full)?;
+        pre.visible(node.metadata()).ok_or(FsError::NotFound)
+    });
+    match found {
+        Ok(meta) => Ok(meta),
         Err(FsError::NotFound) if arg.include_deleted == Some(true) => {
-            let lower = arg.path.to_lowercase();
+            let lower = pre.full(&arg.path).to_lowercase();
             s.ns.log
                 .iter()
                 .rev()
                 .find(|e| e.path_lower == lower)
                 .filter(|e| e.value[".tag"] == "deleted")
-                .map(|e| e.value.clone())
+                .and_then(|e| pre.visible(e.value.clone()))
                 .ok_or_else(|| ApiError::nested("path", &FsError::NotFound))
         }
         Err(e) => Err(ApiError::nested("path", &e)),
@@ -608,13 +768,17 @@ struct CreateFolderArg {
     autorename: bool,
 }
 
-fn create_folder(sh: &Shared, arg: CreateFolderArg) -> Result<Value, ApiError> {
+fn create_folder(sh: &Shared, root: RootKind, arg: CreateFolderArg) -> Result<Value, ApiError> {
     check_arg_path("path", &arg.path)?;
     if check_path(&arg.path).is_err() {
         return Err(ApiError::nested("path", &FsError::MalformedPath));
     }
     let meta = sh
-        .mutate(|s| s.ns.create_folder(&arg.path, arg.autorename))
+        .mutate(|s| {
+            let pre = s.prefix(root);
+            s.ns.create_folder(&pre.full(&arg.path), arg.autorename)
+                .map(|m| pre.rel(m))
+        })
         .map_err(|e| ApiError::nested("path", &e))?;
     Ok(json!({ "metadata": untag(meta) }))
 }
@@ -640,13 +804,20 @@ struct RelocationArg {
     allow_ownership_transfer: Option<bool>,
 }
 
-fn move_v2(sh: &Shared, arg: RelocationArg) -> Result<Value, ApiError> {
+fn move_v2(sh: &Shared, root: RootKind, arg: RelocationArg) -> Result<Value, ApiError> {
     check_arg_path("from_path", &arg.from_path)?;
     check_arg_path("to_path", &arg.to_path)?;
     let result = sh.mutate(|s| {
-        s.ns.resolve(&arg.from_path)
-            .map_err(|e| ApiError::nested("from_lookup", &e))?;
-        s.ns.relocate(&arg.from_path, &arg.to_path, arg.autorename)
+        let pre = s.prefix(root);
+        let from =
+            in_view(s, &pre, &arg.from_path).map_err(|e| ApiError::nested("from_lookup", &e))?;
+        let to = pre.full(&arg.to_path);
+        let from_key =
+            s.ns.resolve(&from)
+                .map_err(|e| ApiError::nested("from_lookup", &e))?;
+        protect_home(s, &from_key, "from_write")?;
+        s.ns.relocate(&from, &to, arg.autorename)
+            .map(|m| pre.rel(m))
             .map_err(|e| match e {
                 FsError::MoveIntoItself => ApiError::route(
                     "cant_move_folder_into_itself",
@@ -668,11 +839,19 @@ struct DeleteArg {
     parent_rev: Option<String>,
 }
 
-fn delete_v2(sh: &Shared, arg: DeleteArg) -> Result<Value, ApiError> {
+fn delete_v2(sh: &Shared, root: RootKind, arg: DeleteArg) -> Result<Value, ApiError> {
     check_arg_path("path", &arg.path)?;
-    let meta = sh
-        .mutate(|s| s.ns.delete(&arg.path))
-        .map_err(|e| ApiError::nested("path_lookup", &e))?;
+    let meta = sh.mutate(|s| {
+        let pre = s.prefix(root);
+        let full = in_view(s, &pre, &arg.path).map_err(|e| ApiError::nested("path_lookup", &e))?;
+        let key =
+            s.ns.resolve(&full)
+                .map_err(|e| ApiError::nested("path_lookup", &e))?;
+        protect_home(s, &key, "path_write")?;
+        s.ns.delete(&full)
+            .map(|m| pre.rel(m))
+            .map_err(|e| ApiError::nested("path_lookup", &e))
+    })?;
     Ok(json!({ "metadata": meta }))
 }
 
@@ -738,9 +917,14 @@ fn write_mode(v: Option<&Value>) -> Result<WriteMode, ApiError> {
     }
 }
 
-/// Checks the token and the Content-Type of a content-upload route and parses its argument.
-fn content_upload_arg<T: DeserializeOwned>(sh: &Shared, req: &Req) -> Result<T, ApiError> {
+/// Checks the token, the path root and the Content-Type of a content-upload route and parses
+/// its argument.
+fn content_upload_arg<T: DeserializeOwned>(
+    sh: &Shared,
+    req: &Req,
+) -> Result<(T, RootKind), ApiError> {
     bearer(sh, &req.headers)?;
+    let root = path_root(sh, &req.headers)?;
     let ct = req
         .headers
         .get(CONTENT_TYPE)
@@ -759,7 +943,7 @@ fn content_upload_arg<T: DeserializeOwned>(sh: &Shared, req: &Req) -> Result<T, 
             json!({".tag": "payload_too_large"}),
         ));
     }
-    Ok(arg)
+    Ok((arg, root))
 }
 
 fn check_content_hash(expected: Option<&String>, data: &[u8]) -> Result<(), ApiError> {
@@ -776,6 +960,7 @@ fn check_content_hash(expected: Option<&String>, data: &[u8]) -> Result<(), ApiE
 /// into the route's error union.
 fn commit(
     sh: &Shared,
+    root: RootKind,
     arg: &UploadArg,
     data: Bytes,
     wrap: fn(Value, String) -> ApiError,
@@ -796,13 +981,15 @@ fn commit(
     let mode = write_mode(arg.mode.as_ref())?;
     let meta = sh
         .mutate(|s| {
+            let pre = s.prefix(root);
             s.ns.put_file(
-                &arg.path,
+                &pre.full(&arg.path),
                 data,
                 &mode,
                 arg.autorename,
                 arg.client_modified.clone(),
             )
+            .map(|m| pre.rel(m))
         })
         .map_err(|e| {
             let (reason, summary) = e.union();
@@ -812,9 +999,9 @@ fn commit(
 }
 
 fn upload(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
-    let arg: UploadArg = content_upload_arg(sh, req)?;
+    let (arg, root): (UploadArg, _) = content_upload_arg(sh, req)?;
     check_content_hash(arg.content_hash.as_ref(), &req.body)?;
-    let meta = commit(sh, &arg, req.body.clone(), |reason, summary| {
+    let meta = commit(sh, root, &arg, req.body.clone(), |reason, summary| {
         ApiError::route(
             format!("path/{summary}"),
             json!({".tag": "path", "reason": reason, "upload_session_id": "pid_upload_session:emulated"}),
@@ -884,7 +1071,7 @@ fn session_lookup(
 }
 
 fn upload_session_start(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
-    let arg: SessionStartArg = content_upload_arg(sh, req)?;
+    let (arg, _): (SessionStartArg, _) = content_upload_arg(sh, req)?;
     check_content_hash(arg.content_hash.as_ref(), &req.body)?;
     let mut s = sh.lock();
     let id = format!("pid_upload_session:{}", s.random_token(40));
@@ -899,7 +1086,7 @@ fn upload_session_start(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
 }
 
 fn upload_session_append(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
-    let arg: SessionAppendArg = content_upload_arg(sh, req)?;
+    let (arg, _): (SessionAppendArg, _) = content_upload_arg(sh, req)?;
     check_content_hash(arg.content_hash.as_ref(), &req.body)?;
     let mut s = sh.lock();
     session_lookup(&s, &arg.cursor, true).map_err(|(e, summary)| ApiError::route(summary, e))?;
@@ -911,7 +1098,7 @@ fn upload_session_append(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
 }
 
 fn upload_session_finish(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
-    let arg: SessionFinishArg = content_upload_arg(sh, req)?;
+    let (arg, root): (SessionFinishArg, _) = content_upload_arg(sh, req)?;
     let data = {
         let mut s = sh.lock();
         let appending = !req.body.is_empty();
@@ -933,7 +1120,7 @@ fn upload_session_finish(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
         }
         Bytes::from(session.data)
     };
-    let meta = commit(sh, &arg.commit, data, |reason, summary| {
+    let meta = commit(sh, root, &arg.commit, data, |reason, summary| {
         let mut error = json!({".tag": "path"});
         error["path"] = reason;
         ApiError::route(format!("path/{summary}"), error)
@@ -948,16 +1135,22 @@ struct PathOnlyArg {
 }
 
 /// files/get_temporary_link: a link served by this emulator at `/__content/<token>`.
-fn get_temporary_link(sh: &Shared, req: &Req, arg: PathOnlyArg) -> Result<Value, ApiError> {
+fn get_temporary_link(
+    sh: &Shared,
+    root: RootKind,
+    req: &Req,
+    arg: PathOnlyArg,
+) -> Result<Value, ApiError> {
     check_arg_path("path", &arg.path)?;
     let mut s = sh.lock();
-    let node =
-        s.ns.get(&arg.path)
-            .map_err(|e| ApiError::nested("path", &e))?;
+    let pre = s.prefix(root);
+    let node = in_view(&s, &pre, &arg.path)
+        .and_then(|full| s.ns.get(&full))
+        .map_err(|e| ApiError::nested("path", &e))?;
     if !matches!(node.kind, Kind::File(_)) {
         return Err(ApiError::nested("path", &FsError::NotFile));
     }
-    let meta = node.untagged_metadata();
+    let meta = pre.rel(node.untagged_metadata());
     let id = node.id.clone();
     let token = s.random_token(32);
     s.temp_links.insert(token.clone(), id);
@@ -994,6 +1187,7 @@ struct DownloadArg {
 
 fn download(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
     bearer(sh, &req.headers)?;
+    let root = path_root(sh, &req.headers)?;
     let ct = req
         .headers
         .get(CONTENT_TYPE)
@@ -1011,13 +1205,14 @@ fn download(sh: &Shared, req: &Req) -> Result<Resp, ApiError> {
         .map_err(|e| bad(format!("HTTP header \"Dropbox-API-Arg\": {e}")))?;
     check_arg_path("path", &arg.path)?;
     let s = sh.lock();
-    let node =
-        s.ns.get(&arg.path)
-            .map_err(|e| ApiError::nested("path", &e))?;
+    let pre = s.prefix(root);
+    let node = in_view(&s, &pre, &arg.path)
+        .and_then(|full| s.ns.get(&full))
+        .map_err(|e| ApiError::nested("path", &e))?;
     let Kind::File(f) = &node.kind else {
         return Err(ApiError::nested("path", &FsError::NotFile));
     };
-    let header = ascii_json(&node.untagged_metadata());
+    let header = ascii_json(&pre.rel(node.untagged_metadata()));
     let mut r = response(
         StatusCode::OK,
         "application/octet-stream",
@@ -1040,7 +1235,9 @@ struct CreateLinkArg {
     settings: Option<Value>,
 }
 
-fn link_metadata(node: &crate::model::Node, url: &str) -> Value {
+/// SharedLinkMetadata of `node`; `pre` is the request's root (`path_lower` is left out for
+/// items outside it, as Dropbox leaves it out for items not in the user's Dropbox).
+fn link_metadata(node: &crate::model::Node, url: &str, pre: &Prefix) -> Value {
     let mut v = json!({
         ".tag": "folder",
         "url": url,
@@ -1068,22 +1265,31 @@ fn link_metadata(node: &crate::model::Node, url: &str) -> Value {
         v["rev"] = json!(f.rev);
         v["size"] = json!(f.content.len());
     }
+    let lower = node.path_display.to_lowercase();
+    match pre.visible(json!({ "path_lower": lower })) {
+        Some(rel) => v["path_lower"] = rel["path_lower"].clone(),
+        None => {
+            if let Some(m) = v.as_object_mut() {
+                m.remove("path_lower");
+            }
+        }
+    }
     v
 }
 
-fn create_shared_link(sh: &Shared, arg: CreateLinkArg) -> Result<Value, ApiError> {
+fn create_shared_link(sh: &Shared, root: RootKind, arg: CreateLinkArg) -> Result<Value, ApiError> {
     check_arg_path("path", &arg.path)?;
     let mut s = sh.lock();
-    let node =
-        s.ns.get(&arg.path)
-            .map_err(|e| ApiError::nested("path", &e))?
-            .clone();
+    let pre = s.prefix(root);
+    let node = in_view(&s, &pre, &arg.path)
+        .and_then(|full| s.ns.get(&full).cloned())
+        .map_err(|e| ApiError::nested("path", &e))?;
     if let Some(url) = s.links.get(&node.id) {
         return Err(ApiError::route(
             "shared_link_already_exists/metadata",
             json!({
                 ".tag": "shared_link_already_exists",
-                "shared_link_already_exists": {".tag": "metadata", "metadata": link_metadata(&node, url)},
+                "shared_link_already_exists": {".tag": "metadata", "metadata": link_metadata(&node, url, &pre)},
             }),
         ));
     }
@@ -1091,7 +1297,7 @@ fn create_shared_link(sh: &Shared, arg: CreateLinkArg) -> Result<Value, ApiError
     let name: String = form_urlencoded::byte_serialize(node.name().as_bytes()).collect();
     let url = format!("https://www.dropbox.com/s/{key}/{name}?dl=0");
     s.links.insert(node.id.clone(), url.clone());
-    Ok(link_metadata(&node, &url))
+    Ok(link_metadata(&node, &url, &pre))
 }
 
 #[derive(Debug, Deserialize)]
@@ -1106,16 +1312,22 @@ struct ListLinksArg {
     direct_only: Option<bool>,
 }
 
-fn list_shared_links(sh: &Shared, arg: Option<ListLinksArg>) -> Result<Value, ApiError> {
+fn list_shared_links(
+    sh: &Shared,
+    root: RootKind,
+    arg: Option<ListLinksArg>,
+) -> Result<Value, ApiError> {
     let arg = arg.unwrap_or(ListLinksArg {
         path: None,
         cursor: None,
         direct_only: None,
     });
     let s = sh.lock();
+    let pre = s.prefix(root);
     let only = match &arg.path {
         Some(p) => Some(
-            s.ns.get(p)
+            in_view(&s, &pre, p)
+                .and_then(|full| s.ns.get(&full))
                 .map_err(|e| ApiError::nested("path", &e))?
                 .id
                 .clone(),
@@ -1126,7 +1338,7 @@ fn list_shared_links(sh: &Shared, arg: Option<ListLinksArg>) -> Result<Value, Ap
         s.ns.nodes
             .values()
             .filter(|n| only.as_ref().is_none_or(|id| *id == n.id))
-            .filter_map(|n| s.links.get(&n.id).map(|url| link_metadata(n, url)))
+            .filter_map(|n| s.links.get(&n.id).map(|url| link_metadata(n, url, &pre)))
             .collect();
     Ok(json!({"links": links, "has_more": false}))
 }

@@ -28,6 +28,122 @@ pub enum Fault {
     Delay(Duration),
 }
 
+/// Team-space membership (see the crate doc, "Team spaces"): the account's root namespace is
+/// a team space whose top level holds the member's home folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamSpace {
+    /// Name of the member's home folder at the top of the team space (one path segment, no
+    /// `/`); `root_info.home_path` is `/` followed by it.
+    pub home_folder: String,
+    /// Report `root_info` with `.tag` `user` (still with `home_path` and distinct namespace
+    /// ids), as members of teams on the updated team space (Dropbox, November 2023) get,
+    /// instead of `.tag` `team`. The path roots behave the same either way.
+    pub user_root_info: bool,
+}
+
+impl TeamSpace {
+    /// A member whose home folder is `/<home_folder>`, reported with `root_info` `.tag` `team`.
+    pub fn new(home_folder: impl Into<String>) -> Self {
+        TeamSpace {
+            home_folder: home_folder.into(),
+            user_root_info: false,
+        }
+    }
+}
+
+impl Default for TeamSpace {
+    /// Home folder `/Emulated User` (the default account's display name).
+    fn default() -> Self {
+        TeamSpace::new("Emulated User")
+    }
+}
+
+/// Which part of the namespace tree a request addresses (from `Dropbox-API-Path-Root`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RootKind {
+    /// The whole tree: the root namespace (the team space in team mode, else the account).
+    Whole,
+    /// The member's home folder inside the team space (team mode only).
+    Home,
+}
+
+/// The folder a [`RootKind`] stands for, as a prefix of whole-tree paths ("" for the whole
+/// tree).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Prefix {
+    /// path_lower of the folder ("" for the whole tree).
+    pub lower: String,
+    /// path_display of the folder ("" for the whole tree).
+    pub display: String,
+}
+
+impl Prefix {
+    pub fn whole() -> Self {
+        Prefix {
+            lower: String::new(),
+            display: String::new(),
+        }
+    }
+
+    /// A whole-tree path for `rel` (`""`, `/a/b`); `id:` and other non-path forms unchanged.
+    pub fn full(&self, rel: &str) -> String {
+        if self.display.is_empty() || !(rel.is_empty() || rel.starts_with('/')) {
+            rel.to_string()
+        } else {
+            format!("{}{rel}", self.display)
+        }
+    }
+
+    /// Whether the whole-tree key `key` is strictly inside the folder.
+    pub fn inside(&self, key: &str) -> bool {
+        self.lower.is_empty()
+            || key
+                .strip_prefix(self.lower.as_str())
+                .is_some_and(|rest| rest.starts_with('/'))
+    }
+
+    /// Whether `key` is the folder itself or inside it.
+    pub fn covers(&self, key: &str) -> bool {
+        key == self.lower || self.inside(key)
+    }
+
+    /// `path` without the folder's leading segments (`/Home/a` -> `/a`).
+    fn strip(&self, path: &str) -> String {
+        let depth = self.lower.matches('/').count();
+        match path.match_indices('/').nth(depth) {
+            Some((i, _)) => path[i..].to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// Metadata (or a deleted entry) as seen from this folder: its `path_lower` and
+    /// `path_display` made relative; None when the entry is outside the folder or is the
+    /// folder itself.
+    pub fn visible(&self, mut v: Value) -> Option<Value> {
+        if self.lower.is_empty() {
+            return Some(v);
+        }
+        let lower = v.get("path_lower")?.as_str()?.to_string();
+        if !self.inside(&lower) {
+            return None;
+        }
+        v["path_lower"] = Value::String(self.strip(&lower));
+        if let Some(display) = v.get("path_display").and_then(Value::as_str) {
+            let rel = self.strip(display);
+            v["path_display"] = Value::String(rel);
+        }
+        Some(v)
+    }
+
+    /// Like [`Prefix::visible`] for entries known to be inside; others are returned as they are.
+    pub fn rel(&self, v: Value) -> Value {
+        match self.visible(v.clone()) {
+            Some(mapped) => mapped,
+            None => v,
+        }
+    }
+}
+
 /// Settings fixed at start.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -41,6 +157,9 @@ pub struct Config {
     /// Largest body accepted by `files/upload` and by one upload-session call (Dropbox: 150 MiB);
     /// larger bodies get 409 `payload_too_large`.
     pub max_upload_bytes: usize,
+    /// Some: the account is a member of a team space (root namespace != home namespace, a home
+    /// folder at `/<home_folder>` of the tree). None (default): a personal account.
+    pub team: Option<TeamSpace>,
 }
 
 impl Default for Config {
@@ -52,6 +171,7 @@ impl Default for Config {
             given_name: "Emulated".into(),
             surname: "User".into(),
             max_upload_bytes: 150 * 1024 * 1024,
+            team: None,
         }
     }
 }
@@ -124,7 +244,13 @@ pub(crate) struct State {
     pub links: BTreeMap<String, String>,
     pub account_id: String,
     pub uid: String,
+    /// The root namespace id (the team space's in team mode).
     pub namespace_id: String,
+    /// The home namespace id: `namespace_id` for a personal account, another one in team mode.
+    pub home_namespace_id: String,
+    /// Team mode: the id of the member's home folder node, and its path at start (used if the
+    /// folder is gone).
+    pub home: Option<(String, String)>,
     counter: u64,
     seed: u64,
 }
@@ -166,12 +292,29 @@ impl Shared {
             account_id: String::new(),
             uid: String::new(),
             namespace_id: String::new(),
+            home_namespace_id: String::new(),
+            home: None,
             counter: 0,
             seed,
         };
         s.account_id = format!("dbid:AA{}", s.random_token(33));
         s.uid = format!("{}", 10_000_000 + seed % 90_000_000);
         s.namespace_id = format!("{}", 1_000_000_000 + (seed >> 8) % 9_000_000_000);
+        s.home_namespace_id = s.namespace_id.clone();
+        if let Some(team) = &config.team {
+            // A distinct home namespace id, like Dropbox's (decimal, same magnitude).
+            s.home_namespace_id = format!("{}", 1_000_000_000 + (seed >> 20) % 9_000_000_000);
+            if s.home_namespace_id == s.namespace_id {
+                s.home_namespace_id = format!("{}1", s.namespace_id);
+            }
+            let path = format!("/{}", team.home_folder);
+            // The home folder exists from the start: created without a change-log entry.
+            if let Ok(meta) = s.ns.create_folder(&path, false) {
+                s.ns.log.clear();
+                let id = meta["id"].as_str().unwrap_or_default().to_string();
+                s.home = Some((id, path));
+            }
+        }
         let (changed, _) = watch::channel(0);
         Shared {
             state: Mutex::new(s),
@@ -318,6 +461,50 @@ impl State {
         }
     }
 
+    /// The home folder's current path in the whole tree (`/<home folder>`), `""` for a
+    /// personal account (whose root is its home).
+    pub fn home_path(&self) -> String {
+        match &self.home {
+            None => String::new(),
+            Some((id, start_path)) => self
+                .ns
+                .get(id)
+                .map(|n| n.path_display.clone())
+                .unwrap_or_else(|_| start_path.clone()),
+        }
+    }
+
+    /// The folder `root` addresses.
+    pub fn prefix(&self, root: RootKind) -> Prefix {
+        match (root, &self.home) {
+            (RootKind::Home, Some(_)) => {
+                let display = self.home_path();
+                Prefix {
+                    lower: display.to_lowercase(),
+                    display,
+                }
+            }
+            _ => Prefix::whole(),
+        }
+    }
+
+    /// The `RootInfo` of `users/get_current_account` and of 422 `invalid_root` errors.
+    pub fn root_info(&self, config: &Config) -> Value {
+        match &config.team {
+            None => serde_json::json!({
+                ".tag": "user",
+                "root_namespace_id": self.namespace_id,
+                "home_namespace_id": self.home_namespace_id,
+            }),
+            Some(team) => serde_json::json!({
+                ".tag": if team.user_root_info { "user" } else { "team" },
+                "root_namespace_id": self.namespace_id,
+                "home_namespace_id": self.home_namespace_id,
+                "home_path": self.home_path(),
+            }),
+        }
+    }
+
     pub fn account_json(&self, config: &Config) -> Value {
         let display = format!("{} {}", config.given_name, config.surname);
         let abbrev: String = [&config.given_name, &config.surname]
@@ -340,12 +527,8 @@ impl State {
             "locale": "en",
             "referral_link": format!("https://www.dropbox.com/referrals/{}?src=app9-1", self.uid),
             "is_paired": false,
-            "account_type": {".tag": "basic"},
-            "root_info": {
-                ".tag": "user",
-                "root_namespace_id": self.namespace_id,
-                "home_namespace_id": self.namespace_id,
-            },
+            "account_type": {".tag": if config.team.is_some() { "business" } else { "basic" }},
+            "root_info": self.root_info(config),
         })
     }
 }

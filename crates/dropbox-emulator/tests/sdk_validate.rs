@@ -12,14 +12,14 @@ mod common;
 use std::process::Command;
 
 use common::Client;
-use dropbox_emulator::Fault;
+use dropbox_emulator::{Config, Fault, TeamSpace};
 use serde_json::{json, Value};
 
 const SCRIPT: &str = r#"
 import json, sys
 sys.path.insert(0, sys.argv[1])
 import validate_with_sdk as v
-from dropbox import files, sharing
+from dropbox import common, files, sharing
 v.ROUTES.update({
     "files/upload": files.upload,
     "files/create_folder_v2": files.create_folder_v2,
@@ -43,6 +43,16 @@ for it in items:
             v.check_auth_error(text)
         elif kind == "rate_limit":
             v.check_rate_limit_error(text)
+        elif kind == "path_root_error":
+            # HTTP 422: the SDK decodes body["error"] with PathRootError (dropbox_client.py);
+            # the envelope is the route-error one (error_summary, error, user_message?).
+            body = json.loads(text)
+            if not isinstance(body.get("error_summary"), str):
+                raise ValueError("missing/invalid 'error_summary'")
+            extra = set(body) - {"error_summary", "error", "user_message"}
+            if extra:
+                raise ValueError("unexpected top-level keys %r" % sorted(extra))
+            v._decode_obj(common.PathRootError_validator, body["error"])
         else:
             raise ValueError("unknown kind " + kind)
         print("ok   %-12s %-45s %s" % (kind, route, it["label"]))
@@ -449,6 +459,8 @@ fn responses_pass_the_official_sdk_validators() {
     let r = c.rpc("files/list_folder", json!({"path": ""}));
     s.add("auth_error", "", "expired token", r.text());
 
+    team_space_samples(&mut s);
+
     let dir = tempfile::tempdir().expect("tempdir");
     let items = dir.path().join("items.json");
     std::fs::write(&items, serde_json::to_vec(&s.0).expect("json")).expect("write items");
@@ -465,5 +477,134 @@ fn responses_pass_the_official_sdk_validators() {
     assert!(
         out.status.success(),
         "SDK validation failed (is `dropbox` installed for {python}? `{python} -m pip install dropbox`)\n{stdout}\n{stderr}"
+    );
+}
+
+/// A team-space member's answers: root_info (`team`, and `user` with home_path), listings
+/// through the home and through the root, and the 422 path-root errors.
+fn team_space_samples(s: &mut Samples) {
+    let (emu, c) = Client::start_with(Config {
+        team: Some(TeamSpace::new("Emulated User")),
+        ..Default::default()
+    });
+    emu.put_file("/Emulated User/2024/a.pdf", "a").expect("put");
+    emu.put_file("/Team Docs/x.txt", "x").expect("put");
+    let r = c
+        .try_rpc_raw("users/get_current_account", "null")
+        .expect("transport");
+    assert_eq!(r.status, 200);
+    s.add(
+        "result",
+        "users/get_current_account",
+        "team member account",
+        r.text(),
+    );
+    let root = json!({".tag": "root", "root": emu.root_namespace_id()}).to_string();
+    let root_h = [("Dropbox-API-Path-Root", root.as_str())];
+    let home = s.rpc(
+        &c,
+        "files/list_folder",
+        "team: through the home",
+        json!({"path": "", "recursive": true}),
+        200,
+    );
+    let r = c.rpc_with(
+        "files/list_folder",
+        json!({"path": "", "recursive": true}),
+        &root_h,
+    );
+    assert_eq!(r.status, 200, "{}", r.text());
+    s.add(
+        "result",
+        "files/list_folder",
+        "team: through the root",
+        r.text(),
+    );
+    emu.put_file("/Emulated User/2024/b.pdf", "b").expect("put");
+    s.rpc(
+        &c,
+        "files/list_folder/continue",
+        "team: home cursor",
+        json!({"cursor": home["cursor"]}),
+        200,
+    );
+    let r = c.download("/2024/a.pdf");
+    s.add(
+        "result",
+        "files/download",
+        "team: download header through the home",
+        r.header("dropbox-api-result").unwrap_or_default(),
+    );
+    let bad_root = json!({".tag": "root", "root": emu.home_namespace_id()}).to_string();
+    let r = c.rpc_with(
+        "files/list_folder",
+        json!({"path": ""}),
+        &[("Dropbox-API-Path-Root", &bad_root)],
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    s.add(
+        "path_root_error",
+        "files/list_folder",
+        "422 invalid_root (team)",
+        r.text(),
+    );
+    let other = json!({".tag": "namespace_id", "namespace_id": "42"}).to_string();
+    let r = c.rpc_with(
+        "files/list_folder",
+        json!({"path": ""}),
+        &[("Dropbox-API-Path-Root", &other)],
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    s.add(
+        "path_root_error",
+        "files/list_folder",
+        "422 no_permission",
+        r.text(),
+    );
+    let r = c.rpc_with(
+        "files/delete_v2",
+        json!({"path": "/Emulated User"}),
+        &root_h,
+    );
+    assert_eq!(r.status, 409, "{}", r.text());
+    s.add(
+        "route_error",
+        "files/delete_v2",
+        "team: delete the home folder",
+        r.text(),
+    );
+
+    let (_emu, c) = Client::start_with(Config {
+        team: Some(TeamSpace {
+            home_folder: "Ann Lee".into(),
+            user_root_info: true,
+        }),
+        ..Default::default()
+    });
+    let r = c
+        .try_rpc_raw("users/get_current_account", "null")
+        .expect("transport");
+    s.add(
+        "result",
+        "users/get_current_account",
+        "updated team space (user root_info with home_path)",
+        r.text(),
+    );
+
+    let (_emu, c) = Client::start();
+    let r = c.rpc_with(
+        "files/list_folder",
+        json!({"path": ""}),
+        &[(
+            "Dropbox-API-Path-Root",
+            &json!({".tag": "root", "root": "42"}).to_string(),
+        )],
+    );
+    assert_eq!(r.status, 422, "{}", r.text());
+    s.add(
+        "path_root_error",
+        "files/list_folder",
+        "422 invalid_root (personal)",
+        r.text(),
     );
 }

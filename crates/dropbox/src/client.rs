@@ -1,24 +1,36 @@
-//! The HTTP side: one call of the API, its failure classified. Base URLs are settings, so
-//! the same code talks to Dropbox or to the emulator.
+//! The HTTP side: one call of the API, its failure classified, the access token refreshed
+//! when it expires. Base URLs are settings, so the same code talks to Dropbox or to the
+//! emulator.
 
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
 
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
+use crate::oauth::{Grant, OAuthApp, OAuthError, RefreshToken};
 use crate::{classify_failure, Failure, ListFolderResult, LongpollResult};
 
 /// Where the API lives. Dropbox splits it across hosts; the emulator serves all on one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Endpoints {
+    /// RPC routes and the OAuth token endpoint.
     pub api: String,
+    /// Downloads and uploads.
+    pub content: String,
+    /// Longpoll.
     pub notify: String,
+    /// The page the browser opens to approve the app.
+    pub authorize: String,
 }
 
 impl Endpoints {
     pub fn dropbox() -> Endpoints {
         Endpoints {
             api: "https://api.dropboxapi.com".into(),
+            content: "https://content.dropboxapi.com".into(),
             notify: "https://notify.dropboxapi.com".into(),
+            authorize: "https://www.dropbox.com".into(),
         }
     }
 
@@ -27,8 +39,108 @@ impl Endpoints {
         let base = base.trim_end_matches('/').to_string();
         Endpoints {
             api: base.clone(),
-            notify: base,
+            content: base.clone(),
+            notify: base.clone(),
+            authorize: base,
         }
+    }
+}
+
+/// Where access tokens come from: a fixed one (generated in the app console), or a refresh
+/// token that mints them, ahead of expiry and again when Dropbox says one expired.
+pub struct TokenSource {
+    refresh: Option<(OAuthApp, RefreshToken)>,
+    current: Mutex<Option<(AccessToken, SystemTime)>>,
+}
+
+/// Refresh this long before the access token's stated expiry, so that a call never leaves
+/// with a token that dies on the way.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+impl TokenSource {
+    pub fn fixed(token: AccessToken) -> TokenSource {
+        TokenSource {
+            refresh: None,
+            current: Mutex::new(Some((token, SystemTime::UNIX_EPOCH))),
+        }
+    }
+
+    /// A refresh token, and the access token granted with it if there is one.
+    pub fn refreshing(app: OAuthApp, refresh: RefreshToken, granted: Option<Grant>) -> TokenSource {
+        TokenSource {
+            refresh: Some((app, refresh)),
+            current: Mutex::new(granted.map(|g| (g.access, g.expires_at))),
+        }
+    }
+
+    /// A token to send now.
+    pub fn access(&self) -> Result<AccessToken, Failure> {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        let Some((app, refresh)) = &self.refresh else {
+            return current
+                .as_ref()
+                .map(|(t, _)| t.clone())
+                .ok_or_else(|| Failure::Unauthorized("the access token expired".into()));
+        };
+        if let Some((token, expires_at)) = current.as_ref() {
+            if SystemTime::now() + REFRESH_MARGIN < *expires_at {
+                return Ok(token.clone());
+            }
+        }
+        tracing::debug!("refreshing the access token");
+        let grant = app.refresh(refresh).map_err(|e| match e {
+            OAuthError::Revoked(why) => Failure::Unauthorized(why),
+            OAuthError::Unavailable(why) => Failure::Unavailable(format!("oauth2/token: {why}")),
+            other => Failure::Rejected {
+                status: 400,
+                summary: other.to_string(),
+            },
+        })?;
+        *current = Some((grant.access.clone(), grant.expires_at));
+        Ok(grant.access)
+    }
+
+    /// Dropbox said the token expired: forget it. Returns whether a new one can be had.
+    fn expired(&self) -> bool {
+        let mut current = self.current.lock().unwrap_or_else(|e| e.into_inner());
+        if self.refresh.is_some() {
+            *current = None;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Who is connected, and where their namespaces are (users/get_current_account).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct Account {
+    pub account_id: String,
+    pub name: AccountName,
+    pub email: String,
+    pub root_info: RootInfo,
+}
+
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct AccountName {
+    pub display_name: String,
+}
+
+/// A personal account's root is its home; a team-space member's root is the team space,
+/// with their home folder inside it at `home_path`.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct RootInfo {
+    #[serde(rename = ".tag")]
+    pub tag: String,
+    pub root_namespace_id: String,
+    pub home_namespace_id: String,
+    #[serde(default)]
+    pub home_path: Option<String>,
+}
+
+impl RootInfo {
+    pub fn has_team_space(&self) -> bool {
+        self.root_namespace_id != self.home_namespace_id
     }
 }
 
@@ -44,12 +156,20 @@ impl std::fmt::Debug for AccessToken {
 
 pub struct Client {
     endpoints: Endpoints,
-    token: AccessToken,
+    tokens: Arc<TokenSource>,
+    /// The namespace that paths are relative to, when it is not the user's home (a team
+    /// space root): sent as `Dropbox-API-Path-Root`.
+    path_root: Option<String>,
     agent: ureq::Agent,
 }
 
 impl Client {
+    /// A client with a fixed access token.
     pub fn new(endpoints: Endpoints, token: AccessToken) -> Client {
+        Client::with_tokens(endpoints, Arc::new(TokenSource::fixed(token)))
+    }
+
+    pub fn with_tokens(endpoints: Endpoints, tokens: Arc<TokenSource>) -> Client {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             // Longpoll holds a request up to 480 s plus Dropbox's random extra (up to 90 s).
@@ -58,9 +178,19 @@ impl Client {
             .into();
         Client {
             endpoints,
-            token,
+            tokens,
+            path_root: None,
             agent,
         }
+    }
+
+    /// Addresses paths relative to namespace `root` (the team space root) from now on.
+    pub fn set_path_root(&mut self, root: Option<String>) {
+        self.path_root = root;
+    }
+
+    pub fn endpoints(&self) -> &Endpoints {
+        &self.endpoints
     }
 
     fn call<T: DeserializeOwned>(
@@ -70,13 +200,40 @@ impl Client {
         body: serde_json::Value,
         authorized: bool,
     ) -> Result<T, Failure> {
+        match self.call_once(base, route, &body, authorized) {
+            // One retry with a fresh token; a second expiry in a row is not a clock problem.
+            Err(Failure::TokenExpired) if self.tokens.expired() => {
+                tracing::info!(route, "access token expired: refreshed");
+                self.call_once(base, route, &body, authorized)
+            }
+            Err(Failure::TokenExpired) => Err(Failure::Unauthorized(
+                "the access token expired and there is no refresh token".into(),
+            )),
+            other => other,
+        }
+    }
+
+    fn call_once<T: DeserializeOwned>(
+        &self,
+        base: &str,
+        route: &str,
+        body: &serde_json::Value,
+        authorized: bool,
+    ) -> Result<T, Failure> {
         let url = format!("{base}/2/{route}");
         let mut request = self
             .agent
             .post(&url)
             .header("Content-Type", "application/json");
         if authorized {
-            request = request.header("Authorization", &format!("Bearer {}", self.token.0));
+            let token = self.tokens.access()?;
+            request = request.header("Authorization", &format!("Bearer {}", token.0));
+            if let Some(root) = &self.path_root {
+                request = request.header(
+                    "Dropbox-API-Path-Root",
+                    &serde_json::json!({".tag": "root", "root": root}).to_string(),
+                );
+            }
         }
         let mut response = request
             .send(body.to_string())
@@ -98,6 +255,28 @@ impl Client {
             status,
             summary: format!("{route}: unexpected answer: {e}"),
         })
+    }
+
+    /// Who is connected (always about the user, whatever the path root).
+    pub fn current_account(&self) -> Result<Account, Failure> {
+        // Dropbox takes `null` as the body of argument-less routes.
+        self.call(
+            &self.endpoints.api,
+            "users/get_current_account",
+            serde_json::Value::Null,
+            true,
+        )
+    }
+
+    /// Revokes the access token (and with it, at Dropbox, the refresh token it came from).
+    pub fn revoke(&self) -> Result<(), Failure> {
+        self.call::<serde_json::Value>(
+            &self.endpoints.api,
+            "auth/token/revoke",
+            serde_json::Value::Null,
+            true,
+        )
+        .map(|_| ())
     }
 
     /// The first page of a recursive listing of `path` ("" is the root).

@@ -46,6 +46,19 @@ impl Default for RetryPolicy {
     }
 }
 
+/// What the feed is doing, for a status line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FeedProgress {
+    /// A page of a full listing was stored: `entries` listed so far.
+    Listing { entries: usize },
+    /// A page of changes was stored.
+    Changes { entries: usize, events: usize },
+    /// Waiting before trying again: how long, and why.
+    Waiting { seconds: u64, reason: String },
+}
+
+fn quiet(_: FeedProgress) {}
+
 pub struct ChangeFeed<'a> {
     pub client: &'a Client,
     pub source: i64,
@@ -57,18 +70,30 @@ pub struct ChangeFeed<'a> {
 
 impl ChangeFeed<'_> {
     /// Runs `call`, waiting out rate limits and retrying unavailability with backoff.
-    fn retrying<T>(&self, mut call: impl FnMut() -> Result<T, Failure>) -> Result<T, Failure> {
+    fn retrying<T>(
+        &self,
+        progress: &dyn Fn(FeedProgress),
+        mut call: impl FnMut() -> Result<T, Failure>,
+    ) -> Result<T, Failure> {
         let mut backoff = Backoff::new(self.retry.base, self.retry.cap, now_ms() as u64);
         loop {
             match call() {
                 Err(Failure::RateLimited(wait)) if backoff.attempts() < self.retry.attempts => {
                     tracing::info!(wait_s = wait.as_secs(), "rate limited");
                     backoff.next_delay();
+                    progress(FeedProgress::Waiting {
+                        seconds: wait.as_secs(),
+                        reason: "Dropbox asked to slow down".into(),
+                    });
                     std::thread::sleep(wait);
                 }
                 Err(Failure::Unavailable(why)) if backoff.attempts() < self.retry.attempts => {
                     let wait = backoff.next_delay();
                     tracing::warn!(reason = %why, wait_ms = wait.as_millis() as u64, "retrying");
+                    progress(FeedProgress::Waiting {
+                        seconds: wait.as_secs_f64().ceil() as u64,
+                        reason: why,
+                    });
                     std::thread::sleep(wait);
                 }
                 other => return other,
@@ -79,13 +104,26 @@ impl ChangeFeed<'_> {
     /// Brings the store up to date: the first listing if there is no cursor, else every
     /// change since it. Each page commits with its cursor.
     pub fn sync(&self, store: &mut Store) -> Result<SyncReport, FeedError> {
+        self.sync_with(store, &quiet)
+    }
+
+    /// [`ChangeFeed::sync`], telling `progress` about each page and each wait.
+    pub fn sync_with(
+        &self,
+        store: &mut Store,
+        progress: &dyn Fn(FeedProgress),
+    ) -> Result<SyncReport, FeedError> {
         let mut report = SyncReport::default();
-        let mut page = match store.cursor(self.source)? {
-            None => self.retrying(|| self.client.list_folder(&self.path))?,
-            Some(cursor) => match self.retrying(|| self.client.list_folder_continue(&cursor)) {
-                Err(Failure::CursorReset) => return self.relist(store),
-                other => other?,
-            },
+        let first = store.cursor(self.source)?;
+        let listing = first.is_none();
+        let mut page = match first {
+            None => self.retrying(progress, || self.client.list_folder(&self.path))?,
+            Some(cursor) => {
+                match self.retrying(progress, || self.client.list_folder_continue(&cursor)) {
+                    Err(Failure::CursorReset) => return self.relist(store, progress),
+                    other => other?,
+                }
+            }
         };
         loop {
             let ingested = store.ingest(
@@ -98,12 +136,22 @@ impl ChangeFeed<'_> {
             report.pages += 1;
             report.entries += page.entries.len();
             report.events += ingested.events.len();
+            progress(if listing {
+                FeedProgress::Listing {
+                    entries: report.entries,
+                }
+            } else {
+                FeedProgress::Changes {
+                    entries: page.entries.len(),
+                    events: ingested.events.len(),
+                }
+            });
             if !page.has_more {
                 return Ok(report);
             }
             let cursor = page.cursor.clone();
-            page = match self.retrying(|| self.client.list_folder_continue(&cursor)) {
-                Err(Failure::CursorReset) => return self.relist(store),
+            page = match self.retrying(progress, || self.client.list_folder_continue(&cursor)) {
+                Err(Failure::CursorReset) => return self.relist(store, progress),
                 other => other?,
             };
         }
@@ -111,15 +159,22 @@ impl ChangeFeed<'_> {
 
     /// After a reset: list everything again and reconcile it with the stored tree in one
     /// complete batch — what is gone becomes deletions, nothing known is added twice.
-    fn relist(&self, store: &mut Store) -> Result<SyncReport, FeedError> {
+    fn relist(
+        &self,
+        store: &mut Store,
+        progress: &dyn Fn(FeedProgress),
+    ) -> Result<SyncReport, FeedError> {
         tracing::info!("cursor reset: listing again");
         let mut entries: Vec<Entry> = Vec::new();
-        let mut page = self.retrying(|| self.client.list_folder(&self.path))?;
+        let mut page = self.retrying(progress, || self.client.list_folder(&self.path))?;
         let mut pages = 1;
         while page.has_more {
             entries.append(&mut page.entries);
+            progress(FeedProgress::Listing {
+                entries: entries.len(),
+            });
             let cursor = page.cursor.clone();
-            page = self.retrying(|| self.client.list_folder_continue(&cursor))?;
+            page = self.retrying(progress, || self.client.list_folder_continue(&cursor))?;
             pages += 1;
         }
         entries.append(&mut page.entries);
@@ -141,11 +196,25 @@ impl ChangeFeed<'_> {
     /// Waits for changes after the stored cursor (honouring the server's backoff) and
     /// reports whether there are any.
     pub fn wait_for_changes(&self, store: &Store, timeout_s: u64) -> Result<bool, FeedError> {
+        self.wait_for_changes_with(store, timeout_s, &quiet)
+    }
+
+    /// [`ChangeFeed::wait_for_changes`], telling `progress` about waits.
+    pub fn wait_for_changes_with(
+        &self,
+        store: &Store,
+        timeout_s: u64,
+        progress: &dyn Fn(FeedProgress),
+    ) -> Result<bool, FeedError> {
         let Some(cursor) = store.cursor(self.source)? else {
             return Ok(true);
         };
-        let result = self.retrying(|| self.client.longpoll(&cursor, timeout_s))?;
+        let result = self.retrying(progress, || self.client.longpoll(&cursor, timeout_s))?;
         if let Some(backoff) = result.backoff {
+            progress(FeedProgress::Waiting {
+                seconds: backoff,
+                reason: "Dropbox asked to wait before the next check".into(),
+            });
             std::thread::sleep(Duration::from_secs(backoff));
         }
         Ok(result.changes)

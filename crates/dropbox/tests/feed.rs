@@ -2,7 +2,12 @@
 
 use std::time::{Duration, Instant};
 
-use boxkeeper_dropbox::{AccessToken, ChangeFeed, Client, Endpoints, RetryPolicy};
+use std::sync::Arc;
+
+use boxkeeper_dropbox::{
+    AccessToken, AuthorizationAnswer, ChangeFeed, Client, Endpoints, Failure, FeedError, Grant,
+    OAuthApp, RetryPolicy, TokenSource,
+};
 use boxkeeper_events::EventKind;
 use boxkeeper_naming::PathRules;
 use boxkeeper_store::{EventFilter, SourceKind, Store};
@@ -219,11 +224,135 @@ fn a_cursor_reset_relists_and_reconciles_without_duplicates() {
 }
 
 #[test]
-fn an_expired_token_is_reported_not_retried() {
+fn a_fixed_token_that_expired_asks_to_reconnect() {
     let s = setup();
     s.emu.expire_access_tokens();
     let (mut store, source) = open(&s);
     let err = feed(&s, source).sync(&mut store).unwrap_err();
-    assert_eq!(err.to_string(), "the access token expired");
+    assert!(
+        matches!(err, FeedError::Dropbox(Failure::Unauthorized(_))),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("reconnect Dropbox"), "{err}");
     assert_eq!(store.cursor(source).unwrap(), None, "nothing half-stored");
+}
+
+/// Connects through the emulator's OAuth endpoints as the app does, without a browser:
+/// the authorize page redirects at once, so its Location carries the code.
+fn connect(emu: &Emulator) -> (OAuthApp, Grant) {
+    let app = OAuthApp {
+        app_key: "feed-test".into(),
+        endpoints: Endpoints::all_at(&emu.base_url()),
+    };
+    let redirect = "http://127.0.0.1:9/callback";
+    let pending = app.authorize(Some(redirect)).unwrap();
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let response = agent.get(&pending.url).call().unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    let location = response.headers()["location"].to_str().unwrap().to_string();
+    let answer = AuthorizationAnswer::pasted(&location).unwrap();
+    assert!(answer.state.is_some());
+    let grant = app.exchange(pending, &answer).unwrap();
+    (app, grant)
+}
+
+#[test]
+fn a_refreshing_token_survives_expiry_and_a_revoked_one_stops() {
+    let s = setup();
+    s.emu.put_file(&format!("{PO}/a.pdf"), "a").unwrap();
+    let (app, grant) = connect(&s.emu);
+    let refresh = grant.refresh.clone().unwrap();
+    let tokens = Arc::new(TokenSource::refreshing(app, refresh.clone(), Some(grant)));
+    let client = Client::with_tokens(Endpoints::all_at(&s.emu.base_url()), tokens);
+    let account = client.current_account().unwrap();
+    assert!(account.account_id.starts_with("dbid:"));
+    let (mut store, source) = open(&s);
+    let f = ChangeFeed {
+        client: &client,
+        source,
+        path: String::new(),
+        rules: &s.rules,
+        retry: RetryPolicy::default(),
+    };
+    f.sync(&mut store).unwrap();
+
+    // Dropbox says the token expired: one refresh, the call again, no error.
+    s.emu.expire_access_tokens();
+    s.emu.put_file(&format!("{PO}/b.pdf"), "b").unwrap();
+    let report = f.sync(&mut store).unwrap();
+    assert_eq!(report.events, 1);
+    let token_calls = s
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/oauth2/token")
+        .count();
+    assert_eq!(token_calls, 2, "the code exchange, then one refresh");
+
+    // The refresh token is revoked, then the access token expires: reconnect, nothing lost.
+    assert!(s.emu.revoke_refresh_token(&refresh.0));
+    s.emu.expire_access_tokens();
+    s.emu.put_file(&format!("{PO}/c.pdf"), "c").unwrap();
+    let err = f.sync(&mut store).unwrap_err();
+    assert!(err.to_string().contains("reconnect Dropbox"), "{err}");
+    assert_eq!(
+        kinds(&store, source).len(),
+        5,
+        "the folders and a.pdf, b.pdf stay"
+    );
+}
+
+#[test]
+fn a_team_space_root_is_followed_through_the_path_root_header() {
+    let emu = Emulator::start_with(
+        "127.0.0.1:0",
+        dropbox_emulator::Config {
+            team: Some(dropbox_emulator::TeamSpace::new("Colum Paget")),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    emu.put_file("/2024/team.pdf", "t").unwrap();
+    emu.put_file(&format!("{}/mine.pdf", emu.home_path()), "m")
+        .unwrap();
+    let (app, grant) = connect(&emu);
+    let refresh = grant.refresh.clone().unwrap();
+    let tokens = Arc::new(TokenSource::refreshing(app, refresh, Some(grant)));
+    let mut client = Client::with_tokens(Endpoints::all_at(&emu.base_url()), tokens);
+    let account = client.current_account().unwrap();
+    assert!(account.root_info.has_team_space());
+    assert_eq!(account.root_info.home_path.as_deref(), Some("/Colum Paget"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("team.db")).unwrap();
+    let rules = PathRules::defaults();
+    let listed = |client: &Client, store: &mut Store, location: &str, path: &str| {
+        let source = store.source_id(SourceKind::Dropbox, location).unwrap();
+        ChangeFeed {
+            client,
+            source,
+            path: path.into(),
+            rules: &rules,
+            retry: RetryPolicy::default(),
+        }
+        .sync(store)
+        .unwrap();
+        let mut paths: Vec<String> = kinds(store, source).into_iter().map(|k| k.1).collect();
+        paths.sort();
+        paths
+    };
+    // Home: only the member's folder, with paths relative to it.
+    let home = listed(&client, &mut store, "home", "");
+    assert_eq!(home, vec!["/mine.pdf".to_string()]);
+    // The team space root, and a folder within it.
+    client.set_path_root(Some(account.root_info.root_namespace_id.clone()));
+    let team = listed(&client, &mut store, "team", "/2024");
+    assert_eq!(
+        team,
+        vec!["/2024".to_string(), "/2024/team.pdf".to_string()]
+    );
 }

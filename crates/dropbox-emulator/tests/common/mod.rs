@@ -77,6 +77,70 @@ impl Client {
         (emu, client)
     }
 
+    /// A client of a fresh emulator started with `config`, holding a valid access token.
+    pub fn start_with(config: dropbox_emulator::Config) -> (Emulator, Client) {
+        let emu = Emulator::start_with("127.0.0.1:0", config).expect("start emulator");
+        let token = emu.issue_tokens("test-app").access_token;
+        let client = Client {
+            agent: agent(),
+            base: emu.base_url(),
+            token: Some(token),
+        };
+        (emu, client)
+    }
+
+    /// Like [`Client::rpc`] with extra request headers (e.g. `Dropbox-API-Path-Root`).
+    pub fn rpc_with(&self, route: &str, body: Value, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self
+            .agent
+            .post(self.url(&format!("/2/{route}")))
+            .header("Content-Type", "application/json");
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        reply(req.send(body.to_string())).expect("rpc transport")
+    }
+
+    /// Like [`Client::content_call`] with extra request headers.
+    pub fn content_call_with(
+        &self,
+        route: &str,
+        arg: &Value,
+        content: &[u8],
+        headers: &[(&str, &str)],
+    ) -> Reply {
+        let mut req = self
+            .agent
+            .post(self.url(&format!("/2/files/{route}")))
+            .header("Content-Type", "application/octet-stream")
+            .header("Dropbox-API-Arg", ascii(arg));
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        reply(req.send(content)).expect("content transport")
+    }
+
+    /// Like [`Client::download`] with extra request headers.
+    pub fn download_with(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.agent.post(self.url("/2/files/download")).header(
+            "Dropbox-API-Arg",
+            ascii(&serde_json::json!({ "path": path })),
+        );
+        if let Some(t) = &self.token {
+            req = req.header("Authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        reply(req.send_empty()).expect("download transport")
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.base, path)
     }
