@@ -23,6 +23,10 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::status,
             commands::choose_folder,
             commands::reload_rules,
+            commands::dropbox::dropbox_connect,
+            commands::dropbox::dropbox_paste_code,
+            commands::dropbox::dropbox_follow,
+            commands::dropbox::dropbox_disconnect,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,
@@ -75,9 +79,19 @@ fn folder_argument() -> Option<PathBuf> {
     None
 }
 
-/// At start: the folder given on the command line, else the one chosen last time, else the
-/// bundled demo (copied into the data folder so playing with it changes nothing installed).
+/// At start: the folder given on the command line, else Dropbox if it was followed last
+/// time, else the folder chosen last time, else the bundled demo (copied into the data
+/// folder so playing with it changes nothing installed).
 fn open_initial_folder(ws: &Workspace, arg: Option<PathBuf>, demo: Option<PathBuf>) {
+    if arg.is_none()
+        && ws.follows_dropbox().unwrap_or(false)
+        && ws.dropbox_connected().unwrap_or(false)
+    {
+        match ws.follow_dropbox() {
+            Ok(()) => return,
+            Err(e) => tracing::error!(error = %e, "cannot follow Dropbox; opening a folder"),
+        }
+    }
     let remembered = ws.remembered_folder().unwrap_or_else(|e| {
         tracing::warn!(error = %e, "cannot read the remembered folder");
         None

@@ -5,9 +5,11 @@ use boxkeeper_api::dto::{AppStatus, EventFilter, EventPage, Facets};
 use boxkeeper_api::Workspace;
 use tauri::State;
 
+pub mod dropbox;
+
 /// Runs blocking core work on the blocking pool and turns its error into the message the
 /// window shows.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> boxkeeper_api::Result<T> + Send + 'static,
 ) -> Result<T, String> {
     tauri::async_runtime::spawn_blocking(work)

@@ -12,6 +12,17 @@ export const commands = {
 	status: () => typedError<AppStatus_Serialize, string>(__TAURI_INVOKE("status")),
 	chooseFolder: (path: string) => typedError<AppStatus_Serialize, string>(__TAURI_INVOKE("choose_folder", { path })),
 	reloadRules: () => typedError<AppStatus_Serialize, string>(__TAURI_INVOKE("reload_rules")),
+	/**
+	 *  Saves the settings, starts connecting, and opens the authorize page in the system
+	 *  browser. The page's address is also returned (and in the status), for a machine where
+	 *  no browser opens.
+	 */
+	dropboxConnect: (config: DropboxConfig_Deserialize) => typedError<ConnectStart, string>(__TAURI_INVOKE("dropbox_connect", { config })),
+	/**  Finishes connecting with the code Dropbox showed (or the redirect address). */
+	dropboxPasteCode: (code: string) => typedError<null, string>(__TAURI_INVOKE("dropbox_paste_code", { code })),
+	/**  Makes the connected Dropbox the followed source again (after a folder was chosen). */
+	dropboxFollow: () => typedError<null, string>(__TAURI_INVOKE("dropbox_follow")),
+	dropboxDisconnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_disconnect")),
 };
 
 /** Events */
@@ -26,6 +37,7 @@ export type AppStatus = AppStatus_Serialize | AppStatus_Deserialize;
 
 /**  What the header shows. */
 export type AppStatus_Deserialize = {
+	/**  What is followed: the watched folder's path, or "Dropbox /folder". */
 	folder?: string | null,
 	state: SourceState,
 	rules_path: string,
@@ -34,10 +46,12 @@ export type AppStatus_Deserialize = {
 	data_dir: string,
 	last_error?: string | null,
 	total_events: number,
+	dropbox: DropboxStatus_Deserialize,
 };
 
 /**  What the header shows. */
 export type AppStatus_Serialize = {
+	/**  What is followed: the watched folder's path, or "Dropbox /folder". */
 	folder: string | null,
 	state: SourceState,
 	rules_path: string,
@@ -46,6 +60,117 @@ export type AppStatus_Serialize = {
 	data_dir: string,
 	last_error: string | null,
 	total_events: number,
+	dropbox: DropboxStatus_Serialize,
+};
+
+/**
+ *  What connecting started: the page to open, and whether the app waits for the browser to
+ *  come back by itself (else the user pastes the code).
+ */
+export type ConnectStart = {
+	authorize_url: string,
+	waits_for_redirect: boolean,
+};
+
+/**  How to reach Dropbox and what to follow. Saved in the database; no secret in it. */
+export type DropboxConfig = DropboxConfig_Serialize | DropboxConfig_Deserialize;
+
+/**  How to reach Dropbox and what to follow. Saved in the database; no secret in it. */
+export type DropboxConfig_Deserialize = {
+	/**  The app key of the user's own Dropbox app (a public client: no secret). */
+	app_key?: string,
+	/**
+	 *  The port of the redirect URI registered in that app, `http://127.0.0.1:PORT/callback`;
+	 *  none: Dropbox shows a code that the user pastes.
+	 */
+	redirect_port?: number | null,
+	/**  Follow the team space root instead of the member's home folder. */
+	team_space?: boolean,
+	/**  The folder followed within it, e.g. "/2024"; "" for all of it. */
+	folder?: string,
+	/**  Another server instead of Dropbox's hosts (the emulator, a proxy); none: Dropbox. */
+	api_base?: string | null,
+	content_base?: string | null,
+	notify_base?: string | null,
+	authorize_base?: string | null,
+};
+
+/**  How to reach Dropbox and what to follow. Saved in the database; no secret in it. */
+export type DropboxConfig_Serialize = {
+	/**  The app key of the user's own Dropbox app (a public client: no secret). */
+	app_key: string,
+	/**
+	 *  The port of the redirect URI registered in that app, `http://127.0.0.1:PORT/callback`;
+	 *  none: Dropbox shows a code that the user pastes.
+	 */
+	redirect_port: number | null,
+	/**  Follow the team space root instead of the member's home folder. */
+	team_space: boolean,
+	/**  The folder followed within it, e.g. "/2024"; "" for all of it. */
+	folder: string,
+	/**  Another server instead of Dropbox's hosts (the emulator, a proxy); none: Dropbox. */
+	api_base: string | null,
+	content_base: string | null,
+	notify_base: string | null,
+	authorize_base: string | null,
+};
+
+export type DropboxState = 
+/**  No account connected. */
+"disconnected" | 
+/**  The authorize page is open; waiting for the browser or a pasted code. */
+"connecting" | 
+/**  Connected, not following (the app follows a local folder). */
+"idle" | 
+/**  Catching up with changes. */
+"syncing" | 
+/**  The first (or a repeated) full listing; `entries` so far. */
+"listing" | 
+/**  Every change is recorded; listening for more. */
+"up_to_date" | 
+/**  Waiting `wait_s` seconds before trying again (`message` says why). */
+"waiting" | 
+/**  Failing and retrying; `message` says why. */
+"error" | 
+/**  Dropbox refused the connection (revoked): connect again. Nothing stored is lost. */
+"reconnect";
+
+export type DropboxStatus = DropboxStatus_Serialize | DropboxStatus_Deserialize;
+
+export type DropboxStatus_Deserialize = {
+	config: DropboxConfig_Deserialize,
+	connected: boolean,
+	/**  "Name <e-mail>" of the connected account. */
+	account?: string | null,
+	/**  The team space root is followed. */
+	team_space: boolean,
+	state: DropboxState,
+	/**  Entries listed so far (while listing). */
+	entries: number,
+	wait_s?: number | null,
+	message?: string | null,
+	/**  Why the connection is not in the system keyring, when it is not. */
+	warning?: string | null,
+	/**  The authorize page of the attempt in progress. */
+	authorize_url?: string | null,
+};
+
+export type DropboxStatus_Serialize = {
+	config: DropboxConfig_Serialize,
+	connected: boolean,
+	/**  "Name <e-mail>" of the connected account. */
+	account: string | null,
+	/**  The team space root is followed. */
+	team_space: boolean,
+	state: DropboxState,
+	/**  Entries listed so far (while listing). */
+	entries: number,
+	wait_s: number | null,
+	message: string | null,
+	/**  Why the connection is not in the system keyring, when it is not. */
+	warning: string | null,
+	/**  The authorize page of the attempt in progress. */
+	authorize_url: string | null,
 };
 
 /**  Which events to show; `null` means any. */

@@ -16,7 +16,9 @@ use boxkeeper_dropbox::{
 use boxkeeper_store::{SourceKind, Store};
 use serde::{Deserialize, Serialize};
 
-use crate::dto::{DropboxConfig, DropboxState, DropboxStatus, EventRow, FeedChange, SourceState};
+use crate::dto::{
+    ConnectStart, DropboxConfig, DropboxState, DropboxStatus, EventRow, FeedChange, SourceState,
+};
 use crate::secrets::{SecretPlace, SecretStore};
 use crate::workspace::{lock, SourceChoice};
 use crate::{ApiError, Notice, Result, Workspace};
@@ -69,14 +71,6 @@ pub struct DropboxOverrides {
     pub folder: Option<String>,
     /// A fixed access token (`BOXKEEPER_DROPBOX_TOKEN`) instead of the stored connection.
     pub access_token: Option<AccessToken>,
-}
-
-/// What connecting started: the page to open, and whether the app waits for the browser to
-/// come back by itself (else the user pastes the code).
-#[derive(Clone, Debug)]
-pub struct ConnectStart {
-    pub authorize_url: String,
-    pub waits_for_redirect: bool,
 }
 
 impl DropboxConfig {

@@ -222,6 +222,14 @@ pub struct DropboxConfig {
     pub authorize_base: Option<String>,
 }
 
+/// What connecting started: the page to open, and whether the app waits for the browser to
+/// come back by itself (else the user pastes the code).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct ConnectStart {
+    pub authorize_url: String,
+    pub waits_for_redirect: bool,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum DropboxState {

@@ -13,7 +13,7 @@ mod workspace;
 
 pub use boxkeeper_dropbox::AccessToken;
 pub use boxkeeper_extract::document::Options as ExtractOptions;
-pub use dropbox::{ConnectStart, DropboxOverrides, DropboxSettings};
+pub use dropbox::{DropboxOverrides, DropboxSettings};
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
 pub use secrets::{SecretError, SecretPlace};
