@@ -356,3 +356,46 @@ fn a_team_space_root_is_followed_through_the_path_root_header() {
         vec!["/2024".to_string(), "/2024/team.pdf".to_string()]
     );
 }
+
+#[test]
+fn slow_answers_and_longpoll_backoff_are_waited_out_and_reported() {
+    let s = setup();
+    for i in 0..3 {
+        s.emu.put_file(&format!("{PO}/{i}.pdf"), "x").unwrap();
+    }
+    let (mut store, source) = open(&s);
+    let f = feed(&s, source);
+    let seen = std::sync::Mutex::new(Vec::new());
+    let progress = |p: boxkeeper_dropbox::FeedProgress| seen.lock().unwrap().push(p);
+
+    s.emu.inject_fault(
+        "files/list_folder",
+        Fault::Delay(Duration::from_millis(300)),
+        1,
+    );
+    let t = Instant::now();
+    let report = f.sync_with(&mut store, &progress).unwrap();
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    assert_eq!(
+        report.entries,
+        3 + 4,
+        "three files and the four folders above them"
+    );
+    assert!(seen
+        .lock()
+        .unwrap()
+        .contains(&boxkeeper_dropbox::FeedProgress::Listing { entries: 6 }));
+
+    // The server asks for a pause after the longpoll: the feed waits it out and says so.
+    s.emu.set_longpoll_backoff(Some(1));
+    s.emu.put_file(&format!("{PO}/later.pdf"), "x").unwrap();
+    let t = Instant::now();
+    assert!(f.wait_for_changes_with(&store, 30, &progress).unwrap());
+    assert!(t.elapsed() >= Duration::from_secs(1));
+    assert!(seen.lock().unwrap().iter().any(|p| matches!(
+        p,
+        boxkeeper_dropbox::FeedProgress::Waiting { seconds: 1, .. }
+    )));
+    s.emu.set_longpoll_backoff(None);
+    assert_eq!(f.sync(&mut store).unwrap().events, 1);
+}
