@@ -1,13 +1,24 @@
 //! End to end: the real app window under Xvfb, driven by tauri-driver and WebKitWebDriver.
-//! Start on an empty temporary folder, create a file named by the convention, see its row
-//! with the parsed fields; rename it, see the rename; save a screenshot of the dashboard to
-//! artifacts/. Needs Xvfb, tauri-driver and WebKitWebDriver (`make test` installs them) and
-//! a built app with the UI embedded (`make app`); run with `cargo test --test e2e`.
+//! - A local folder: start on an empty temporary folder, create a file named by the
+//!   convention, see its row with the parsed fields; rename it, see the rename; save a
+//!   screenshot of the dashboard to artifacts/.
+//! - Dropbox: connect to the project's Dropbox emulator from the Dropbox panel (the test
+//!   plays the browser: it follows the authorize page's redirect to the app's loopback
+//!   listener), see the listing's rows, a file uploaded later, and a folder of 500 files
+//!   moved as one row; save a screenshot with the panel open.
+//!
+//! Needs Xvfb, tauri-driver and WebKitWebDriver (`make test` installs them) and a built app
+//! with the UI embedded (`make app`); run with `cargo test --test e2e`. The tests run one at
+//! a time (each has its own X display, driver, app and data folder).
 
+use std::ffi::OsStr;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use dropbox_emulator::Emulator;
 use serde_json::{json, Value};
 
 struct Killed(Child);
@@ -59,6 +70,81 @@ fn which(tool: &str) -> PathBuf {
         .unwrap_or_else(|| panic!("{tool} is not installed (`make deps` installs it)"))
 }
 
+/// One test at a time: two apps starting at once on 2 cores make the timings meaningless.
+fn serial() -> MutexGuard<'static, ()> {
+    static SERIAL: Mutex<()> = Mutex::new(());
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An X display (Xvfb) and a tauri-driver on it. The app inherits the driver's environment
+/// (tauri-driver passes no per-session environment), so each test starts its own.
+struct Desktop {
+    url: String,
+    // Fields drop in declaration order: the driver before the display.
+    _driver: Killed,
+    _xvfb: Killed,
+    _display_pipe: ChildStdout,
+}
+
+impl Desktop {
+    fn start(env: &[(&str, &OsStr)]) -> Desktop {
+        // -displayfd: Xvfb picks a free display and writes its number once it accepts clients.
+        let mut xvfb = Command::new(which("Xvfb"))
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "1280x800x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start Xvfb");
+        let mut pipe = xvfb.stdout.take().unwrap();
+        let xvfb = Killed(xvfb);
+        let mut line = String::new();
+        BufReader::new(&mut pipe)
+            .read_line(&mut line)
+            .expect("Xvfb display number");
+        let display = format!(":{}", line.trim());
+        assert!(display.len() > 1, "Xvfb did not say its display");
+
+        let port = free_port();
+        let native = free_port();
+        let mut driver = Command::new(which("tauri-driver"));
+        driver
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native.to_string(),
+            ])
+            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
+            .env("DISPLAY", &display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        for (k, v) in env {
+            driver.env(k, v);
+        }
+        let driver = Killed(driver.spawn().expect("start tauri-driver"));
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while ureq::get(&format!("{url}/status")).call().is_err() {
+            assert!(Instant::now() < deadline, "tauri-driver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Desktop {
+            url,
+            _driver: driver,
+            _xvfb: xvfb,
+            _display_pipe: pipe,
+        }
+    }
+}
+
 /// A W3C WebDriver session over one keep-alive connection (tauri-driver drops requests from
 /// clients that close the connection after each one).
 struct Session {
@@ -107,6 +193,66 @@ impl Session {
         v["value"].clone()
     }
 
+    fn post(&self, path: &str, body: Value) -> Value {
+        let v: Value = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .send_json(body)
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"))
+            .body_mut()
+            .read_json()
+            .unwrap();
+        v["value"].clone()
+    }
+
+    /// The element matching `css` (waits for it, up to 20 s).
+    fn element(&self, css: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let v = self.post("/element", json!({"using": "css selector", "value": css}));
+            if let Some(id) = v[ELEMENT_KEY].as_str() {
+                return id.to_string();
+            }
+            assert!(Instant::now() < deadline, "no element {css}: {v}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn click(&self, css: &str) {
+        let id = self.element(css);
+        let v = self.post(&format!("/element/{id}/click"), json!({}));
+        assert!(v.is_null(), "click {css}: {v}");
+    }
+
+    /// Types `text` into the element as keystrokes (so the page sees real input events).
+    fn type_into(&self, css: &str, text: &str) {
+        let id = self.element(css);
+        let v = self.post(&format!("/element/{id}/value"), json!({ "text": text }));
+        assert!(v.is_null(), "type into {css}: {v}");
+    }
+
+    fn clear(&self, css: &str) {
+        let id = self.element(css);
+        let v = self.post(&format!("/element/{id}/clear"), json!({}));
+        assert!(v.is_null(), "clear {css}: {v}");
+    }
+
+    /// Waits until `script` returns something other than null/false/"" (up to `secs`).
+    fn wait_for(&self, what: &str, secs: u64, script: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            let v = self.run(script);
+            if !(v.is_null() || v == false || v == "") {
+                return v;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out after {secs} s waiting for {what}"
+            );
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
     fn screenshot(&self, to: &Path) {
         let v: Value = self
             .agent
@@ -128,6 +274,9 @@ impl Drop for Session {
         let _ = &self.id;
     }
 }
+
+/// The key of an element reference in W3C WebDriver answers.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Standard base64 (what WebDriver screenshots use), without a dependency for one call.
 fn base64_decode(s: &str) -> Vec<u8> {
@@ -184,46 +333,9 @@ fn dashboard_shows_live_events_with_parsed_fields() {
         .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
     std::fs::create_dir_all(&po).unwrap();
 
-    let display = format!(":{}", 90 + (std::process::id() % 400));
-    let _xvfb = Killed(
-        Command::new(which("Xvfb"))
-            .args([
-                display.as_str(),
-                "-screen",
-                "0",
-                "1280x800x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start Xvfb"),
-    );
-    let port = free_port();
-    let native = free_port();
-    let _driver = Killed(
-        Command::new(which("tauri-driver"))
-            .args([
-                "--port",
-                &port.to_string(),
-                "--native-port",
-                &native.to_string(),
-            ])
-            .args(["--native-driver", "/usr/bin/WebKitWebDriver"])
-            .env("DISPLAY", &display)
-            .env("BOXKEEPER_DATA_DIR", data.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start tauri-driver"),
-    );
-    let driver = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while ureq::get(&format!("{driver}/status")).call().is_err() {
-        assert!(Instant::now() < deadline, "tauri-driver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    let _serial = serial();
+    let desktop = Desktop::start(&[("BOXKEEPER_DATA_DIR", data.path().as_os_str())]);
+    let driver = desktop.url.clone();
 
     let folder = tree.path().to_str().unwrap();
     let s = Session::start(&driver, &app, &["--folder", folder]);
@@ -297,4 +409,341 @@ fn dashboard_shows_live_events_with_parsed_fields() {
 
     std::thread::sleep(Duration::from_millis(300));
     s.screenshot(&repo().join("artifacts/e2e-dashboard.png"));
+}
+
+const PO: &str = "/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith";
+
+/// The number in "1,234 events" (the count beside the filters).
+const COUNT_JS: &str = r#"const t = document.querySelector('[data-testid="event-count"]')?.textContent ?? '';
+const m = t.replace(/,/g, '').match(/(\d+) events?/); return m ? Number(m[1]) : null"#;
+
+fn dropbox_state(s: &Session) -> Value {
+    s.run(
+        r#"const e = document.querySelector('[data-testid="dropbox-status"]');
+return e ? {state: e.dataset.state, text: e.textContent.trim().replace(/\s+/g, ' ')} : null"#,
+    )
+}
+
+fn wait_up_to_date(s: &Session, what: &str) {
+    s.wait_for(
+        what,
+        30,
+        r#"const e = document.querySelector('[data-testid="dropbox-status"]');
+return e && e.dataset.state === 'up_to_date'"#,
+    );
+}
+
+/// The authorize page's address the panel shows (one other than `previous`).
+fn authorize_url(s: &Session, previous: Option<&str>) -> String {
+    let script = format!(
+        r#"const v = document.querySelector('[data-testid="dropbox-authorize-url"]')?.value;
+return v && v !== {} ? v : null"#,
+        Value::from(previous.unwrap_or(""))
+    );
+    let url = s.wait_for("the authorize URL", 15, &script);
+    url.as_str().unwrap().to_string()
+}
+
+/// Plays the browser: the emulator approves at once and redirects to the app's loopback
+/// listener, which answers with a page saying the tab can be closed.
+fn approve_in_browser(url: &str, redirect_port: u16) {
+    let browser: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(20)))
+        .build()
+        .into();
+    let approved = browser.get(url).call().expect("authorize page");
+    assert_eq!(approved.status(), 302, "authorize page: {approved:?}");
+    let location = approved
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .expect("a redirect")
+        .to_string();
+    assert!(
+        location.starts_with(&format!("http://127.0.0.1:{redirect_port}/callback?")),
+        "{location}"
+    );
+    let mut back = browser
+        .get(&location)
+        .call()
+        .expect("the app's loopback page");
+    let page = back.body_mut().read_to_string().unwrap();
+    assert_eq!(back.status(), 200, "{page}");
+    assert!(page.contains("close this tab"), "{page}");
+}
+
+#[test]
+fn dropbox_connects_and_shows_live_changes() {
+    let app = app_binary();
+    let _serial = serial();
+    let started = Instant::now();
+
+    // Dropbox as another client left it: one invoice in a PO folder.
+    let emu = Emulator::start("127.0.0.1:0").expect("start the Dropbox emulator");
+    emu.put_file(
+        &format!("{PO}/2416_23_01 Jane Smith Invoice.pdf"),
+        b"%PDF-1.4 invoice 01".to_vec(),
+    )
+    .unwrap();
+
+    let data = tempfile::tempdir().unwrap();
+    let desktop = Desktop::start(&[
+        ("BOXKEEPER_DATA_DIR", data.path().as_os_str()),
+        ("BOXKEEPER_NO_BROWSER", OsStr::new("1")),
+        ("BOXKEEPER_KEYRING", OsStr::new("off")),
+    ]);
+    let s = Session::start(&desktop.url, &app, &[]);
+
+    // The panel opens with the focus in its first field.
+    s.click(r#"[data-testid="dropbox-button"]"#);
+    s.element(r#"[data-testid="dropbox-panel"]"#);
+    s.wait_for(
+        "the focus in the app key field",
+        5,
+        r#"return document.activeElement?.dataset.testid === 'dropbox-app-key'"#,
+    );
+
+    // Settings are checked as typed.
+    s.type_into(r#"[data-testid="dropbox-port"]"#, "0");
+    let port_error = s.wait_for(
+        "the port's error",
+        5,
+        r#"return document.querySelector('#dropbox-port-error')?.textContent"#,
+    );
+    assert!(
+        port_error.as_str().unwrap().contains("65535"),
+        "{port_error}"
+    );
+    s.clear(r#"[data-testid="dropbox-port"]"#);
+
+    let redirect_port = free_port();
+    s.type_into(r#"[data-testid="dropbox-app-key"]"#, "boxkeeper-e2e");
+    s.type_into(
+        r#"[data-testid="dropbox-port"]"#,
+        &redirect_port.to_string(),
+    );
+    s.click(r#"[data-testid="dropbox-advanced"]"#);
+    s.type_into(r#"[data-testid="dropbox-server"]"#, &emu.base_url());
+    let invalid = s.run(r#"return document.querySelectorAll('[data-testid="dropbox-panel"] [aria-invalid="true"]').length"#);
+    assert_eq!(invalid, 0, "the form has errors");
+    s.click(r#"[data-testid="dropbox-connect"]"#);
+
+    // The authorize page's address is shown (no browser opens here); the test is the browser.
+    let url = authorize_url(&s, None);
+    assert!(
+        url.starts_with(&format!("{}/oauth2/authorize?", emu.base_url())),
+        "{url}"
+    );
+    std::thread::sleep(Duration::from_millis(250)); // let the page paint the new state
+    s.screenshot(&repo().join("artifacts/e2e-dropbox-connecting.png"));
+    approve_in_browser(&url, redirect_port);
+
+    // Connected, listed, up to date; the invoice's row has its parsed fields.
+    wait_up_to_date(&s, "Dropbox up to date after connecting");
+    let status = dropbox_state(&s);
+    let text = status["text"].as_str().unwrap();
+    assert!(
+        text.contains("Connected as") && text.contains("up to date"),
+        "{status}"
+    );
+    let warning =
+        s.run(r#"return document.querySelector('[data-testid="dropbox-warning"]')?.textContent"#);
+    assert!(
+        warning.as_str().is_some_and(|w| w.contains("keyring")),
+        "no keyring warning: {warning}"
+    );
+    let badge =
+        s.run(r#"return document.querySelector('[data-testid="dropbox-state"]')?.dataset.state"#);
+    assert_eq!(badge, "up_to_date");
+    let folder =
+        s.run(r#"return document.querySelector('[data-testid="watched-folder"]').textContent"#);
+    assert!(
+        folder.as_str().unwrap().contains("Dropbox"),
+        "header: {folder}"
+    );
+    let row = wait_rows(&s, "the listed invoice's row", |r| {
+        r["kind"] == "file_added"
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
+    });
+    let cells = &row["cells"];
+    assert!(
+        cells["project"].as_str().unwrap().contains("2416"),
+        "{row:#}"
+    );
+    assert_eq!(cells["po"], "23", "{row:#}");
+    assert_eq!(cells["vendor"], "Jane Smith", "{row:#}");
+    assert_eq!(cells["vendor_type"], "vendor", "{row:#}");
+    assert_eq!(cells["document_type"], "INVOICE", "{row:#}");
+    assert_eq!(cells["file_number"], "01", "{row:#}");
+    eprintln!(
+        "dropbox e2e: connected and listed after {:?}",
+        started.elapsed()
+    );
+
+    // Another client uploads a file: its row appears live.
+    emu.put_file(
+        &format!("{PO}/2416_23_02 Jane Smith Invoice.pdf"),
+        b"%PDF-1.4 invoice 02".to_vec(),
+    )
+    .unwrap();
+    let row = wait_rows(&s, "the uploaded invoice's row", |r| {
+        r["kind"] == "file_added"
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("2416_23_02 Jane Smith Invoice.pdf"))
+    });
+    assert_eq!(row["cells"]["file_number"], "02", "{row:#}");
+
+    // A PO folder of 500 files, then moved to another project: one "Folder moved" row.
+    let batch = "/2416 - Whop Keynote/1. Purchase Orders/2416_24 Acme Rentals";
+    for i in 1..=500 {
+        emu.put_file(
+            &format!("{batch}/2416_24_{i:03} Acme Rentals Invoice.pdf"),
+            format!("%PDF-1.4 {i}").into_bytes(),
+        )
+        .unwrap();
+    }
+    emu.create_folder("/2417 - Spring Gala").unwrap();
+    emu.create_folder("/2417 - Spring Gala/1. Purchase Orders")
+        .unwrap();
+    wait_rows(&s, "the last of the 500 files", |r| {
+        r["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("2416_24_500 Acme Rentals Invoice.pdf"))
+    });
+    wait_rows(&s, "the new project's folder", |r| {
+        r["path"].as_str() == Some("/2417 - Spring Gala/1. Purchase Orders")
+    });
+    wait_up_to_date(&s, "Dropbox up to date after the 500 files");
+    // 3 listed folders + 2 invoices + the batch folder and its 500 files + 2 new folders.
+    let before = s.wait_for(
+        "the count of 508 events",
+        20,
+        r#"const t = document.querySelector('[data-testid="event-count"]')?.textContent ?? '';
+return t.replace(/,/g, '').includes('508 events') ? 508 : null"#,
+    );
+    let before = before.as_u64().unwrap();
+    eprintln!(
+        "dropbox e2e: 500 files recorded after {:?}",
+        started.elapsed()
+    );
+
+    let moved_to = "/2417 - Spring Gala/1. Purchase Orders/2416_24 Acme Rentals";
+    emu.move_path(batch, moved_to).unwrap();
+    let moved = wait_rows(&s, "the folder move's row", |r| {
+        r["kind"] == "folder_moved" && r["path"].as_str() == Some(moved_to)
+    });
+    assert!(
+        moved["cells"]["kind"]
+            .as_str()
+            .unwrap()
+            .contains("500 items"),
+        "{moved:#}"
+    );
+    assert!(
+        moved["cells"]["old_path"]
+            .as_str()
+            .unwrap()
+            .contains("2416 - Whop Keynote"),
+        "{moved:#}"
+    );
+    wait_up_to_date(&s, "Dropbox up to date after the move");
+    std::thread::sleep(Duration::from_millis(600));
+    let after = s.run(COUNT_JS);
+    assert_eq!(
+        after.as_u64(),
+        Some(before + 1),
+        "the move must be exactly one event"
+    );
+    let rows = s.run(ROWS_JS);
+    let moves: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["kind"] == "folder_moved" || r["kind"] == "file_moved")
+        .collect();
+    assert_eq!(moves.len(), 1, "one move row: {moves:#?}");
+
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-dropbox.png"));
+
+    // Dropbox refuses the connection (revoked elsewhere): the panel asks to reconnect, and
+    // reconnecting picks up what changed meanwhile.
+    let refresh = std::fs::read_to_string(data.path().join("dropbox-refresh-token.secret"))
+        .expect("the refresh token in its private file (BOXKEEPER_KEYRING=off)");
+    assert!(emu.revoke_refresh_token(refresh.trim()), "token not known");
+    emu.put_file(
+        &format!("{PO}/2416_23_03 Jane Smith Invoice.pdf"),
+        b"%PDF-1.4 invoice 03".to_vec(),
+    )
+    .unwrap();
+    let refused = s.wait_for(
+        "the reconnect state",
+        20,
+        r#"const e = document.querySelector('[data-testid="dropbox-status"]');
+return e && e.dataset.state === 'reconnect' && e.textContent"#,
+    );
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .contains("Dropbox refused the connection: reconnect Dropbox"),
+        "{refused}"
+    );
+    s.element(r#"[data-testid="dropbox-reconnect-banner"]"#);
+    std::thread::sleep(Duration::from_millis(200));
+    s.screenshot(&repo().join("artifacts/e2e-dropbox-reconnect.png"));
+    s.click(r#"[data-testid="dropbox-reconnect"]"#);
+    let again = authorize_url(&s, Some(&url));
+    approve_in_browser(&again, redirect_port);
+    wait_rows(&s, "the invoice uploaded while refused", |r| {
+        r["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("2416_23_03 Jane Smith Invoice.pdf"))
+    });
+    wait_up_to_date(&s, "Dropbox up to date after reconnecting");
+
+    // Escape closes the panel and gives the focus back to the Dropbox button.
+    let focused = s.element(r#"[data-testid="dropbox-close"]"#);
+    s.post(
+        &format!("/element/{focused}/value"),
+        json!({ "text": "\u{E00C}" }),
+    );
+    s.wait_for(
+        "the panel to close",
+        5,
+        r#"return !document.querySelector('[data-testid="dropbox-panel"]')
+  && document.activeElement?.dataset.testid === 'dropbox-button'"#,
+    );
+
+    // Disconnect, after a confirmation; what was recorded stays.
+    s.click(r#"[data-testid="dropbox-button"]"#);
+    s.click(r#"[data-testid="dropbox-disconnect"]"#);
+    let confirm =
+        s.run(r#"return document.querySelector('[data-testid="dropbox-confirm"]')?.textContent"#);
+    assert!(
+        confirm
+            .as_str()
+            .is_some_and(|c| c.contains("Disconnect? Recorded events stay.")),
+        "{confirm}"
+    );
+    s.click(r#"[data-testid="dropbox-disconnect-confirm"]"#);
+    s.wait_for(
+        "disconnected",
+        10,
+        r#"return document.querySelector('[data-testid="dropbox-status"]')?.dataset.state === 'disconnected'
+  && !document.querySelector('[data-testid="dropbox-state"]')"#,
+    );
+    assert_eq!(s.run(COUNT_JS).as_u64(), Some(before + 2));
+
+    let took = started.elapsed();
+    eprintln!("dropbox e2e: {took:?}");
+    assert!(
+        took < Duration::from_secs(60),
+        "the Dropbox test took {took:?}"
+    );
 }

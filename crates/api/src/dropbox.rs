@@ -145,7 +145,11 @@ impl Workspace {
             connected: connection.is_some(),
             account: connection.as_ref().map(account_label),
             team_space: connection.as_ref().is_some_and(|c| c.path_root.is_some()),
-            state: DropboxState::Disconnected,
+            state: if connection.is_some() {
+                DropboxState::Idle
+            } else {
+                DropboxState::Disconnected
+            },
             entries: 0,
             wait_s: None,
             message: None,

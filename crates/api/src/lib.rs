@@ -33,8 +33,9 @@ pub enum ApiError {
         #[source]
         source: RulesError,
     },
-    #[error("Dropbox: {0}")]
-    Dropbox(#[source] boxkeeper_dropbox::FeedError),
+    /// Its messages name Dropbox already.
+    #[error(transparent)]
+    Dropbox(boxkeeper_dropbox::FeedError),
     #[error("connecting Dropbox: {0}")]
     Connect(#[from] boxkeeper_dropbox::OAuthError),
     #[error("{0}")]

@@ -31,9 +31,25 @@ impl Store {
             let mut tree = TxTree { tx: &tx, source };
             classify(&mut tree, batch)?
         };
-        apply_changes(&tx, source, &classified.changes)?;
         let tree_changes = classified.changes.len();
-        let events = append_events(&tx, source, classified.events, rules, at_ms)?;
+        // Parsing needs only the rules: on a big batch it runs on the other cores while this
+        // thread writes the known tree, instead of after it.
+        let events_in = classified.events;
+        let changes = classified.changes;
+        let (parsed, applied) = std::thread::scope(|s| {
+            let parsing = (events_in.len() >= PARALLEL_PARSE)
+                .then(|| s.spawn(|| parse_all(&events_in, rules, workers().saturating_sub(1))));
+            let applied = apply_changes(&tx, source, &changes);
+            let parsed = match parsing {
+                Some(handle) => handle
+                    .join()
+                    .unwrap_or_else(|_| parse_all(&events_in, rules, 1)),
+                None => parse_all(&events_in, rules, workers()),
+            };
+            (parsed, applied)
+        });
+        applied?;
+        let events = append_events(&tx, source, events_in, parsed, at_ms)?;
         if let Some(cursor) = cursor {
             tx.execute(
                 "UPDATE sources SET cursor = ?2 WHERE id = ?1",
@@ -150,7 +166,7 @@ fn append_events(
     tx: &Transaction,
     source: i64,
     events: Vec<Event>,
-    rules: &PathRules,
+    parsed_all: Vec<ParsedPath>,
     at_ms: i64,
 ) -> Result<Vec<StoredEvent>> {
     let mut insert = tx.prepare_cached(
@@ -160,7 +176,6 @@ fn append_events(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     let mut stored = Vec::with_capacity(events.len());
-    let parsed_all = parse_all(&events, rules);
     for (event, parsed) in events.into_iter().zip(parsed_all) {
         let p = ParsedColumns::of(&parsed);
         insert.execute(rusqlite::params![
@@ -190,12 +205,18 @@ fn append_events(
     Ok(stored)
 }
 
-/// Parses every event's path; a big batch (a first scan) is split across the cores, since
-/// parsing is a good part of its cost and needs nothing but the rules.
-fn parse_all(events: &[Event], rules: &PathRules) -> Vec<ParsedPath> {
+/// Below this many events, parsing on other threads costs more than it saves.
+const PARALLEL_PARSE: usize = 5_000;
+
+fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Parses every event's path, a big batch (a first scan) split across `threads` threads,
+/// since parsing is a good part of its cost and needs nothing but the rules.
+fn parse_all(events: &[Event], rules: &PathRules, threads: usize) -> Vec<ParsedPath> {
     let parse = |e: &Event| rules.parse(&e.path, path_kind(e.kind.entry_kind()));
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if events.len() < 5_000 || threads < 2 {
+    if events.len() < PARALLEL_PARSE || threads < 2 {
         return events.iter().map(parse).collect();
     }
     let chunk = events.len().div_ceil(threads);

@@ -198,3 +198,56 @@ fn settings_round_trip() {
     store.set_setting("k", "v2").unwrap();
     assert_eq!(store.setting("k").unwrap().as_deref(), Some("v2"));
 }
+
+#[test]
+fn a_big_batch_parses_every_path_while_the_tree_is_written() {
+    // Above the parallel-parse threshold, every event still gets its own path's fields.
+    let po = "/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith";
+    let mut entries = vec![
+        folder("/2416 - Whop Keynote", "p"),
+        folder("/2416 - Whop Keynote/1. Purchase Orders", "pos"),
+        folder(po, "po"),
+    ];
+    for i in 0..6_000 {
+        entries.push(file(
+            &format!("{po}/2416_23_{:02} Jane Smith Invoice {i}.pdf", i % 100),
+            &format!("f{i}"),
+        ));
+    }
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.source_id(SourceKind::Folder, "/big").unwrap();
+    let ingested = store
+        .ingest(
+            source,
+            &batch(entries, true),
+            &PathRules::defaults(),
+            None,
+            1,
+        )
+        .unwrap();
+    assert_eq!(ingested.events.len(), 6_003);
+    assert_eq!(ingested.tree_changes, 6_003);
+    let mut files = 0;
+    for e in &ingested.events {
+        let Some(name) = e.event.path.strip_prefix(&format!("{po}/")) else {
+            continue;
+        };
+        let i: usize = name
+            .trim_end_matches(".pdf")
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(
+            e.parsed.file_number.as_deref(),
+            Some(&*format!("{:02}", i % 100)),
+            "{}",
+            e.event.path
+        );
+        assert_eq!(e.parsed.po_number.as_deref(), Some("23"));
+        files += 1;
+    }
+    assert_eq!(files, 6_000);
+    assert_eq!(store.entry_count(source).unwrap(), 6_003);
+}

@@ -149,7 +149,12 @@ describe("oldPathShown", () => {
       "2416_23_01 Jane Smith Invoice.pdf",
     );
   });
-  it("shows the whole old path for a move", () => {
-    expect(oldPathShown("/A/x.pdf", "/B/x.pdf")).toBe("/A/x.pdf");
+  it("shows the old folder for a move that keeps the name", () => {
+    expect(oldPathShown("/A/x.pdf", "/B/x.pdf")).toBe("/A/");
+    expect(oldPathShown("2416 - W/1. POs/2416_24 Acme", "2417 - G/1. POs/2416_24 Acme")).toBe("2416 - W/1. POs/");
+  });
+  it("shows the whole old path for a move with a new name", () => {
+    expect(oldPathShown("/A/x.pdf", "/B/y.pdf")).toBe("/A/x.pdf");
+    expect(oldPathShown("x.pdf", "B/x.pdf")).toBe("x.pdf");
   });
 });

@@ -172,11 +172,14 @@ export function projectLabel(number: string, name: string | null | undefined): s
 }
 
 /**
- * What the Old path column shows: for a rename (same folder) only the old name, which is the
- * part that changed and would otherwise be cut off; for a move the whole old path.
+ * What the Old path column shows: the part that changed, which the clipped cell would
+ * otherwise cut off. For a rename (same folder) the old name; for a move that keeps the name
+ * the old folder (with its trailing "/"); for a move with a new name the whole old path.
  */
 export function oldPathShown(oldPath: string, newPath: string): string {
   const [oldDir, oldName] = splitPath(oldPath);
-  const [newDir] = splitPath(newPath);
-  return oldDir === newDir ? oldName : oldPath;
+  const [newDir, newName] = splitPath(newPath);
+  if (oldDir === newDir) return oldName;
+  if (oldName === newName && oldDir !== "") return oldDir;
+  return oldPath;
 }

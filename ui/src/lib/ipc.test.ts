@@ -57,6 +57,33 @@ describe("with the Tauri bridge", () => {
     expect(calls[1]!.args).toEqual({ path: "/data/box" });
   });
 
+  it("sends the Dropbox commands with the core's argument names", async () => {
+    const start = { authorize_url: "http://e/oauth2/authorize?x", waits_for_redirect: true };
+    const calls = installBridge(async (cmd) => (cmd === "dropbox_connect" ? start : null));
+    const config = {
+      app_key: "k",
+      redirect_port: 53682,
+      team_space: false,
+      folder: "/2024",
+      api_base: null,
+      content_base: null,
+      notify_base: null,
+      authorize_base: null,
+    };
+    await expect(api.dropboxConnect(config)).resolves.toEqual({ status: "ok", data: start });
+    await expect(api.dropboxPasteCode("abc")).resolves.toEqual({ status: "ok", data: null });
+    await api.dropboxFollow();
+    await api.dropboxDisconnect();
+    expect(calls.map((c) => c.cmd)).toEqual([
+      "dropbox_connect",
+      "dropbox_paste_code",
+      "dropbox_follow",
+      "dropbox_disconnect",
+    ]);
+    expect(calls[0]!.args).toEqual({ config });
+    expect(calls[1]!.args).toEqual({ code: "abc" });
+  });
+
   it("passes the core's error string through", async () => {
     installBridge(() => Promise.reject("rules file: line 3: bad regex"));
     await expect(api.reloadRules()).resolves.toEqual({ status: "error", error: "rules file: line 3: bad regex" });

@@ -35,6 +35,13 @@ export type ProjectFacet = Facets["projects"][number];
 export type EventFilter = Parameters<typeof commands.eventsPage>[0];
 export type FeedChanged = Payload<typeof events.feedChanged>;
 export type StatusChanged = Payload<typeof events.statusChanged>;
+/** The Dropbox connection and its feed, as the status reports it. */
+export type DropboxStatus = AppStatus["dropbox"];
+export type DropboxState = DropboxStatus["state"];
+/** How to reach Dropbox and what to follow (saved by the core; no secret in it). */
+export type DropboxConfig = DropboxStatus["config"];
+/** What connecting started: the authorize page, and whether the app finishes by itself. */
+export type ConnectStart = OkData<typeof commands.dropboxConnect>;
 
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
@@ -96,6 +103,22 @@ export const api = {
   },
   reloadRules(): Promise<Result<AppStatus>> {
     return call(() => commands.reloadRules());
+  },
+  /** Saves the settings, starts OAuth and opens the authorize page in the system browser. */
+  dropboxConnect(config: DropboxConfig): Promise<Result<ConnectStart>> {
+    return call(() => commands.dropboxConnect(config));
+  },
+  /** Finishes connecting with the code Dropbox showed (or the whole redirect address). */
+  dropboxPasteCode(code: string): Promise<Result<null>> {
+    return call(() => commands.dropboxPasteCode(code));
+  },
+  /** Makes the connected Dropbox the followed source again. */
+  dropboxFollow(): Promise<Result<null>> {
+    return call(() => commands.dropboxFollow());
+  },
+  /** Revokes and forgets the connection; recorded events stay. */
+  dropboxDisconnect(): Promise<Result<null>> {
+    return call(() => commands.dropboxDisconnect());
   },
 };
 
