@@ -27,6 +27,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::dropbox::dropbox_paste_code,
             commands::dropbox::dropbox_follow,
             commands::dropbox::dropbox_disconnect,
+            commands::dropbox::dropbox_cancel_connect,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,

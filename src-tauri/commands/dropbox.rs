@@ -49,3 +49,15 @@ pub async fn dropbox_disconnect(ws: State<'_, Workspace>) -> Result<(), String> 
     let ws = ws.inner().clone();
     blocking(move || ws.dropbox_disconnect()).await
 }
+
+/// Gives up the connection attempt in progress.
+#[tauri::command]
+#[specta::specta]
+pub async fn dropbox_cancel_connect(ws: State<'_, Workspace>) -> Result<(), String> {
+    let ws = ws.inner().clone();
+    blocking(move || {
+        ws.dropbox_connect_cancel();
+        Ok(())
+    })
+    .await
+}

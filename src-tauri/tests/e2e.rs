@@ -528,10 +528,21 @@ fn dropbox_connects_and_shows_live_changes() {
     s.type_into(r#"[data-testid="dropbox-server"]"#, &emu.base_url());
     let invalid = s.run(r#"return document.querySelectorAll('[data-testid="dropbox-panel"] [aria-invalid="true"]').length"#);
     assert_eq!(invalid, 0, "the form has errors");
-    s.click(r#"[data-testid="dropbox-connect"]"#);
 
+    // A first attempt, given up: the panel goes back to the form and the address is gone.
+    s.click(r#"[data-testid="dropbox-connect"]"#);
+    let abandoned = authorize_url(&s, None);
+    s.click(r#"[data-testid="dropbox-cancel"]"#);
+    s.wait_for(
+        "the cancelled attempt to clear",
+        15,
+        r#"const e = document.querySelector('[data-testid="dropbox-status"]');
+return e && e.dataset.state === 'disconnected' && !document.querySelector('[data-testid="dropbox-authorize-url"]')"#,
+    );
+
+    s.click(r#"[data-testid="dropbox-connect"]"#);
     // The authorize page's address is shown (no browser opens here); the test is the browser.
-    let url = authorize_url(&s, None);
+    let url = authorize_url(&s, Some(&abandoned));
     assert!(
         url.starts_with(&format!("{}/oauth2/authorize?", emu.base_url())),
         "{url}"

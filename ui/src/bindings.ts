@@ -23,6 +23,8 @@ export const commands = {
 	/**  Makes the connected Dropbox the followed source again (after a folder was chosen). */
 	dropboxFollow: () => typedError<null, string>(__TAURI_INVOKE("dropbox_follow")),
 	dropboxDisconnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_disconnect")),
+	/**  Gives up the connection attempt in progress. */
+	dropboxCancelConnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_cancel_connect")),
 };
 
 /** Events */

@@ -234,6 +234,29 @@ impl Workspace {
         Ok(start)
     }
 
+    /// Gives up the connection attempt in progress: the loopback listener stops, the state
+    /// goes back to what it was. A code that arrives later is refused.
+    pub fn dropbox_connect_cancel(&self) {
+        {
+            let mut rt = lock(&self.inner.dropbox);
+            if let Some(cancel) = rt.redirect_cancel.take() {
+                cancel.store(true, Ordering::Relaxed);
+            }
+            rt.pending = None;
+        }
+        self.set_dropbox(|d| {
+            if d.state == DropboxState::Connecting {
+                d.state = if d.connected {
+                    DropboxState::Idle
+                } else {
+                    DropboxState::Disconnected
+                };
+            }
+            d.authorize_url = None;
+            d.message = None;
+        });
+    }
+
     /// Finishes connecting with what the user pasted: the code Dropbox showed, or the whole
     /// redirect URL.
     pub fn dropbox_connect_paste(&self, text: &str) -> Result<()> {

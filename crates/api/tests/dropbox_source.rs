@@ -78,6 +78,17 @@ fn connect_follow_revoke_and_disconnect() {
     let err = ws.dropbox_connect_paste("x").unwrap_err();
     assert!(err.to_string().contains("press Connect"), "{err}");
 
+    // An attempt given up: back to disconnected, and its code is refused.
+    let abandoned = ws
+        .dropbox_connect_begin(ws.dropbox_config().unwrap(), true)
+        .unwrap();
+    ws.dropbox_connect_cancel();
+    let status = ws.status().unwrap();
+    assert_eq!(status.dropbox.state, DropboxState::Disconnected);
+    assert_eq!(status.dropbox.authorize_url, None);
+    let code = approve(&abandoned.authorize_url);
+    assert!(ws.dropbox_connect_paste(&code).is_err());
+
     // A new attempt, and the code Dropbox showed, pasted with stray spaces.
     let start = ws
         .dropbox_connect_begin(ws.dropbox_config().unwrap(), true)

@@ -74,11 +74,13 @@ describe("with the Tauri bridge", () => {
     await expect(api.dropboxPasteCode("abc")).resolves.toEqual({ status: "ok", data: null });
     await api.dropboxFollow();
     await api.dropboxDisconnect();
+    await api.dropboxCancelConnect();
     expect(calls.map((c) => c.cmd)).toEqual([
       "dropbox_connect",
       "dropbox_paste_code",
       "dropbox_follow",
       "dropbox_disconnect",
+      "dropbox_cancel_connect",
     ]);
     expect(calls[0]!.args).toEqual({ config });
     expect(calls[1]!.args).toEqual({ code: "abc" });

@@ -120,6 +120,9 @@ export const api = {
   dropboxDisconnect(): Promise<Result<null>> {
     return call(() => commands.dropboxDisconnect());
   },
+  dropboxCancelConnect(): Promise<Result<null>> {
+    return call(() => commands.dropboxCancelConnect());
+  },
 };
 
 async function listenSafely(
