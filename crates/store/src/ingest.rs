@@ -249,6 +249,15 @@ struct TxTree<'a> {
 
 const ENTRY_COLUMNS: &str = "entry_id, key, path, kind, rev";
 
+// Lookups by key name their index: `entries` is WITHOUT ROWID and has no statistics, so the
+// planner otherwise prefers the primary key's `source_id` prefix and scans the whole source's
+// tree for every lookup, which makes a first listing quadratic.
+const BY_KEY: &str = "SELECT entry_id, key, path, kind, rev FROM entries INDEXED BY entries_by_key
+     WHERE source_id = ?1 AND key = ?2";
+const BELOW_KEY: &str =
+    "SELECT entry_id, key, path, kind, rev FROM entries INDEXED BY entries_by_key
+     WHERE source_id = ?1 AND key >= ?2 AND key < ?3";
+
 fn entry_row(r: &rusqlite::Row) -> rusqlite::Result<KnownEntry> {
     let kind: String = r.get(3)?;
     Ok(KnownEntry {
@@ -271,17 +280,13 @@ impl KnownTree for TxTree<'_> {
     }
 
     fn by_key(&mut self, key: &str) -> Result<Option<KnownEntry>> {
-        let mut st = self.tx.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE source_id = ?1 AND key = ?2"
-        ))?;
+        let mut st = self.tx.prepare_cached(BY_KEY)?;
         Ok(st.query_row((self.source, key), entry_row).optional()?)
     }
 
     fn descendants(&mut self, key: &str) -> Result<Vec<KnownEntry>> {
         // Keys below "/a" sort from "/a/" up to (not including) "/a0".
-        let mut st = self.tx.prepare_cached(&format!(
-            "SELECT {ENTRY_COLUMNS} FROM entries WHERE source_id = ?1 AND key >= ?2 AND key < ?3"
-        ))?;
+        let mut st = self.tx.prepare_cached(BELOW_KEY)?;
         let rows = st.query_map(
             (self.source, format!("{key}/"), format!("{key}0")),
             entry_row,
@@ -295,5 +300,33 @@ impl KnownTree for TxTree<'_> {
         ))?;
         let rows = st.query_map([self.source], entry_row)?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every known-tree lookup must be an index search, never a scan of the source's tree.
+    #[test]
+    fn key_lookups_search_the_key_index() {
+        let store = Store::open_in_memory().unwrap();
+        for sql in [BY_KEY, BELOW_KEY] {
+            let mut st = store
+                .conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let nulls = vec![rusqlite::types::Null; st.parameter_count()];
+            let plan: Vec<String> = st
+                .query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(
+                plan.iter()
+                    .all(|step| step.contains("USING INDEX entries_by_key")),
+                "{sql}: {plan:?}"
+            );
+        }
     }
 }
