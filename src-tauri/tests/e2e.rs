@@ -354,22 +354,7 @@ fn dashboard_shows_live_events_with_parsed_fields() {
 
     // A file named by the convention appears with its parsed fields.
     std::fs::write(po.join("2416_23_01 Jane Smith Invoice.pdf"), b"%PDF-1.4").unwrap();
-    let row = wait_rows(&s, "the invoice row", |r| {
-        r["kind"] == "file_added"
-            && r["path"]
-                .as_str()
-                .is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
-    });
-    let cells = &row["cells"];
-    assert!(
-        cells["project"].as_str().unwrap().contains("2416"),
-        "{row:#}"
-    );
-    assert_eq!(cells["po"], "23", "{row:#}");
-    assert_eq!(cells["vendor"], "Jane Smith", "{row:#}");
-    assert_eq!(cells["vendor_type"], "vendor", "{row:#}");
-    assert_eq!(cells["document_type"], "INVOICE", "{row:#}");
-    assert_eq!(cells["file_number"], "01", "{row:#}");
+    wait_invoice_row(&s, "the invoice row");
 
     // A rename shows up as a rename, with the old path.
     std::fs::rename(
@@ -412,6 +397,28 @@ fn dashboard_shows_live_events_with_parsed_fields() {
 }
 
 const PO: &str = "/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith";
+
+/// Waits for the "File added" row of 2416_23_01 Jane Smith Invoice.pdf and checks the fields
+/// read from its path.
+fn wait_invoice_row(s: &Session, what: &str) -> Value {
+    let row = wait_rows(s, what, |r| {
+        r["kind"] == "file_added"
+            && r["path"]
+                .as_str()
+                .is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
+    });
+    let cells = &row["cells"];
+    assert!(
+        cells["project"].as_str().unwrap().contains("2416"),
+        "{row:#}"
+    );
+    assert_eq!(cells["po"], "23", "{row:#}");
+    assert_eq!(cells["vendor"], "Jane Smith", "{row:#}");
+    assert_eq!(cells["vendor_type"], "vendor", "{row:#}");
+    assert_eq!(cells["document_type"], "INVOICE", "{row:#}");
+    assert_eq!(cells["file_number"], "01", "{row:#}");
+    row
+}
 
 /// The number in "1,234 events" (the count beside the filters).
 const COUNT_JS: &str = r#"const t = document.querySelector('[data-testid="event-count"]')?.textContent ?? '';
@@ -574,22 +581,7 @@ return e && e.dataset.state === 'disconnected' && !document.querySelector('[data
         folder.as_str().unwrap().contains("Dropbox"),
         "header: {folder}"
     );
-    let row = wait_rows(&s, "the listed invoice's row", |r| {
-        r["kind"] == "file_added"
-            && r["path"]
-                .as_str()
-                .is_some_and(|p| p.ends_with("2416_23_01 Jane Smith Invoice.pdf"))
-    });
-    let cells = &row["cells"];
-    assert!(
-        cells["project"].as_str().unwrap().contains("2416"),
-        "{row:#}"
-    );
-    assert_eq!(cells["po"], "23", "{row:#}");
-    assert_eq!(cells["vendor"], "Jane Smith", "{row:#}");
-    assert_eq!(cells["vendor_type"], "vendor", "{row:#}");
-    assert_eq!(cells["document_type"], "INVOICE", "{row:#}");
-    assert_eq!(cells["file_number"], "01", "{row:#}");
+    wait_invoice_row(&s, "the listed invoice's row");
     eprintln!(
         "dropbox e2e: connected and listed after {:?}",
         started.elapsed()
