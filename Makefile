@@ -20,12 +20,12 @@ APP := target/debug/boxkeeper-app
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export BOXKEEPER_PDFIUM_DIR := $(TOOLS)/pdfium
 
-.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e lint bench bindings clean
+.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e lint bench bench-dropbox bindings clean
 
 help:
 	@echo "make run    install, build and open the app on the demo folder"
 	@echo "make test   install, build and run every test"
-	@echo "make bench  run the benchmarks"
+	@echo "make bench  run the benchmarks (make bench-dropbox: only the Dropbox ones)"
 
 ## Installing ---------------------------------------------------------------------------
 
@@ -121,6 +121,9 @@ test-e2e: app tauri-driver
 
 bench: apt npm app
 	cargo run --release -p boxkeeper-bench -- --files 100000
+
+bench-dropbox:
+	cargo run --release -p boxkeeper-bench -- --files 100000 --only dropbox
 
 clean:
 	cargo clean

@@ -7,6 +7,9 @@
 //!    tree and the event log with parsed fields) into the store's own schema.
 //! 2. Peak memory of the CLI scanning that tree, next to `find` listing it.
 //! 3. Memory of the app window showing 100,000 events, next to the same app with none.
+//! 4. The Dropbox connector against the emulator (`dropbox.rs`): the first listing of the
+//!    same tree into the store against a bare-insert floor and a fetch floor, and the
+//!    change-to-row latency of single changes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -20,6 +23,8 @@ use boxkeeper_naming::{ParsedPath, PathKind, PathRules};
 use boxkeeper_store::{SourceKind, Store};
 use clap::Parser;
 
+mod dropbox;
+
 #[derive(Parser)]
 struct Args {
     /// Files in the generated tree.
@@ -31,34 +36,55 @@ struct Args {
     /// Skip the app-window memory measurement (needs Xvfb and a built app).
     #[arg(long)]
     no_app: bool,
+    /// Which benchmarks to run.
+    #[arg(long, value_enum, default_value_t = Only::All)]
+    only: Only,
+    /// Single changes timed by the Dropbox change-to-row latency benchmark.
+    #[arg(long, default_value_t = 200)]
+    changes: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Only {
+    All,
+    /// The local folder: first scan, CLI memory, app memory.
+    Folder,
+    /// The Dropbox connector against the emulator: first listing, change-to-row latency.
+    Dropbox,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     let work = tempfile::tempdir()?;
-    let tree = work.path().join("tree");
-    let t = Instant::now();
-    let folders = generate_tree(&tree, args.files)?;
-    println!(
-        "generated {} files in {} folders in {:.1} s",
-        args.files,
-        folders,
-        t.elapsed().as_secs_f64()
-    );
+    if args.only != Only::Dropbox {
+        let tree = work.path().join("tree");
+        let t = Instant::now();
+        let folders = generate_tree(&tree, args.files)?;
+        println!(
+            "generated {} files in {} folders in {:.1} s",
+            args.files,
+            folders,
+            t.elapsed().as_secs_f64()
+        );
 
-    scan_vs_floor(&tree, work.path(), args.runs)?;
-    cli_memory(&tree, work.path())?;
-    if !args.no_app {
-        app_memory(work.path(), args.files)?;
+        scan_vs_floor(&tree, work.path(), args.runs)?;
+        cli_memory(&tree, work.path())?;
+        if !args.no_app {
+            app_memory(work.path(), args.files)?;
+        }
+    }
+    if args.only != Only::Folder {
+        dropbox::run(args.files, args.runs, args.changes, work.path())?;
     }
     Ok(())
 }
 
-/// 20 projects x 50 POs x N files, named by the convention.
-fn generate_tree(root: &Path, files: usize) -> Result<usize> {
+/// The generated tree: 20 projects x 50 POs x N files, named by the convention, as
+/// (PO folder, file name) pairs; the folder is relative to the root, '/'-separated. The
+/// folder bench writes it to disk, the Dropbox bench into the emulator.
+pub(crate) fn tree_files(files: usize) -> Vec<(String, String)> {
     let per_po = files.div_ceil(20 * 50);
-    let mut made = 0;
-    let mut folders = 0;
+    let mut out = Vec::with_capacity(files);
     'outer: for p in 0..20 {
         let project = format!("{} - Project {p}", 2400 + p);
         for po in 0..50 {
@@ -67,30 +93,48 @@ fn generate_tree(root: &Path, files: usize) -> Result<usize> {
             } else {
                 format!("Vendor {po} LLC")
             };
-            let dir = root
-                .join(&project)
-                .join("1. Purchase Orders")
-                .join(format!("{}_{po:02} {vendor}", 2400 + p));
-            std::fs::create_dir_all(&dir)?;
-            folders += 1;
+            let dir = format!("{project}/1. Purchase Orders/{}_{po:02} {vendor}", 2400 + p);
             for f in 0..per_po {
-                if made == files {
+                if out.len() == files {
                     break 'outer;
                 }
                 let kind = if po % 10 == 3 { "Receipt" } else { "Invoice" };
-                std::fs::write(
-                    dir.join(format!(
-                        "{}_{po:02}_{:02} {vendor} {kind}.pdf",
-                        2400 + p,
-                        f + 1
-                    )),
-                    b"",
-                )?;
-                made += 1;
+                let name = format!("{}_{po:02}_{:02} {vendor} {kind}.pdf", 2400 + p, f + 1);
+                out.push((dir.clone(), name));
             }
         }
     }
-    Ok(folders + 40)
+    out
+}
+
+/// Folders of the tree: every PO folder and its two ancestors.
+pub(crate) fn tree_folders(files: &[(String, String)]) -> usize {
+    let mut folders = std::collections::HashSet::new();
+    for (dir, _) in files {
+        let mut d = dir.as_str();
+        while folders.insert(d) {
+            match d.rsplit_once('/') {
+                Some((parent, _)) => d = parent,
+                None => break,
+            }
+        }
+    }
+    folders.len()
+}
+
+/// Writes the tree under `root`; returns the number of folders.
+fn generate_tree(root: &Path, files: usize) -> Result<usize> {
+    let tree = tree_files(files);
+    let mut made = None;
+    for (dir, name) in &tree {
+        let dir = root.join(dir);
+        if made.as_ref() != Some(&dir) {
+            std::fs::create_dir_all(&dir)?;
+            made = Some(dir.clone());
+        }
+        std::fs::write(dir.join(name), b"")?;
+    }
+    Ok(tree_folders(&tree))
 }
 
 fn skip_filter(rules: &Arc<PathRules>) -> NameFilter {
@@ -265,17 +309,18 @@ fn bare_insert(db: &Path, batch: &Batch) -> Result<()> {
     Ok(())
 }
 
+/// The CLI's release binary beside this one, built first: cargo does nothing when it is up
+/// to date, and a binary left from older sources would measure old code.
 fn release_binary(name: &str) -> Result<PathBuf> {
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("binary folder")?;
     let bin = dir.join(name);
-    if !bin.exists() {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--release", "-p", "boxkeeper-cli"])
-            .status()?;
-        if !status.success() {
-            bail!("cannot build {name}");
-        }
+    let status = Command::new(env!("CARGO"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["build", "--release", "--quiet", "-p", "boxkeeper-cli"])
+        .status()?;
+    if !status.success() || !bin.exists() {
+        bail!("cannot build {name}");
     }
     Ok(bin)
 }
