@@ -72,7 +72,7 @@ impl ChangeFeed<'_> {
     /// Runs `call`, waiting out rate limits and retrying unavailability with backoff.
     fn retrying<T>(
         &self,
-        progress: &dyn Fn(FeedProgress),
+        progress: &(dyn Fn(FeedProgress) + Sync),
         mut call: impl FnMut() -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         let mut backoff = Backoff::new(self.retry.base, self.retry.cap, now_ms() as u64);
@@ -111,7 +111,7 @@ impl ChangeFeed<'_> {
     pub fn sync_with(
         &self,
         store: &mut Store,
-        progress: &dyn Fn(FeedProgress),
+        progress: &(dyn Fn(FeedProgress) + Sync),
     ) -> Result<SyncReport, FeedError> {
         let mut report = SyncReport::default();
         let first = store.cursor(self.source)?;
@@ -126,13 +126,31 @@ impl ChangeFeed<'_> {
             }
         };
         loop {
-            let ingested = store.ingest(
-                self.source,
-                &batch_of(&page.entries, false),
-                self.rules,
-                Some(&page.cursor),
-                now_ms(),
-            )?;
+            // The next page is fetched while this one is stored: the cursor it continues from
+            // is known, and if storing fails the fetched page is simply dropped (the stored
+            // cursor did not move).
+            let next_cursor = page.has_more.then(|| page.cursor.clone());
+            let (ingested, next) = std::thread::scope(|s| {
+                let fetch = next_cursor.as_deref().map(|cursor| {
+                    s.spawn(move || {
+                        self.retrying(progress, || self.client.list_folder_continue(cursor))
+                    })
+                });
+                let ingested = store.ingest(
+                    self.source,
+                    &batch_of(&page.entries, false),
+                    self.rules,
+                    Some(&page.cursor),
+                    now_ms(),
+                );
+                let next = fetch.map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Failure::Unavailable("the page fetch panicked".into()))
+                    })
+                });
+                (ingested, next)
+            });
+            let ingested = ingested?;
             report.pages += 1;
             report.entries += page.entries.len();
             report.events += ingested.events.len();
@@ -146,13 +164,10 @@ impl ChangeFeed<'_> {
                     events: ingested.events.len(),
                 }
             });
-            if !page.has_more {
-                return Ok(report);
-            }
-            let cursor = page.cursor.clone();
-            page = match self.retrying(progress, || self.client.list_folder_continue(&cursor)) {
-                Err(Failure::CursorReset) => return self.relist(store, progress),
-                other => other?,
+            page = match next {
+                None => return Ok(report),
+                Some(Err(Failure::CursorReset)) => return self.relist(store, progress),
+                Some(other) => other?,
             };
         }
     }
@@ -162,7 +177,7 @@ impl ChangeFeed<'_> {
     fn relist(
         &self,
         store: &mut Store,
-        progress: &dyn Fn(FeedProgress),
+        progress: &(dyn Fn(FeedProgress) + Sync),
     ) -> Result<SyncReport, FeedError> {
         tracing::info!("cursor reset: listing again");
         let mut entries: Vec<Entry> = Vec::new();
@@ -204,7 +219,7 @@ impl ChangeFeed<'_> {
         &self,
         store: &Store,
         timeout_s: u64,
-        progress: &dyn Fn(FeedProgress),
+        progress: &(dyn Fn(FeedProgress) + Sync),
     ) -> Result<bool, FeedError> {
         let Some(cursor) = store.cursor(self.source)? else {
             return Ok(true);

@@ -206,7 +206,7 @@ fn append_events(
 }
 
 /// Below this many events, parsing on other threads costs more than it saves.
-const PARALLEL_PARSE: usize = 5_000;
+const PARALLEL_PARSE: usize = 500;
 
 fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
