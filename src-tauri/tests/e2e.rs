@@ -25,6 +25,12 @@ struct Killed(Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        // tauri-driver runs in its own process group: end the group, so that the
+        // WebKitWebDriver it started does not outlive the test.
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .stderr(Stdio::null())
+            .status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -126,6 +132,7 @@ impl Desktop {
             .env("DISPLAY", &display)
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        std::os::unix::process::CommandExt::process_group(&mut driver, 0);
         for (k, v) in env {
             driver.env(k, v);
         }
