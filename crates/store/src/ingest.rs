@@ -36,18 +36,19 @@ impl Store {
         // thread writes the known tree, instead of after it.
         let events_in = classified.events;
         let changes = classified.changes;
-        let (parsed, applied) = std::thread::scope(|s| {
-            let parsing = (events_in.len() >= PARALLEL_PARSE)
-                .then(|| s.spawn(|| parse_all(&events_in, rules, workers().saturating_sub(1))));
+        let parsing = Parsing::new(&events_in, rules);
+        let applied = std::thread::scope(|s| {
+            if events_in.len() >= PARALLEL_PARSE {
+                for _ in 1..workers() {
+                    s.spawn(|| parsing.work());
+                }
+            }
             let applied = apply_changes(&tx, source, &changes);
-            let parsed = match parsing {
-                Some(handle) => handle
-                    .join()
-                    .unwrap_or_else(|_| parse_all(&events_in, rules, 1)),
-                None => parse_all(&events_in, rules, workers()),
-            };
-            (parsed, applied)
+            // Then help with what is left of the parsing.
+            parsing.work();
+            applied
         });
+        let parsed = parsing.finish();
         applied?;
         let events = append_events(&tx, source, events_in, parsed, at_ms)?;
         if let Some(cursor) = cursor {
@@ -212,33 +213,61 @@ fn workers() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Parses every event's path, a big batch (a first scan) split across `threads` threads,
-/// since parsing is a good part of its cost and needs nothing but the rules.
-fn parse_all(events: &[Event], rules: &PathRules, threads: usize) -> Vec<ParsedPath> {
-    let parse = |e: &Event| rules.parse(&e.path, path_kind(e.kind.entry_kind()));
-    if events.len() < PARALLEL_PARSE || threads < 2 {
-        return events.iter().map(parse).collect();
+/// Parsing the events' paths in chunks that any thread can take: on a big batch (a first
+/// scan, a listing page) the other cores parse while this thread writes the known tree, and
+/// this thread takes what is left once it is done, so nobody waits on a fixed share.
+struct Parsing<'a> {
+    events: &'a [Event],
+    rules: &'a PathRules,
+    next: std::sync::atomic::AtomicUsize,
+    chunks: Vec<std::sync::OnceLock<Vec<ParsedPath>>>,
+}
+
+const PARSE_CHUNK: usize = 256;
+
+impl<'a> Parsing<'a> {
+    fn new(events: &'a [Event], rules: &'a PathRules) -> Parsing<'a> {
+        Parsing {
+            events,
+            rules,
+            next: std::sync::atomic::AtomicUsize::new(0),
+            chunks: (0..events.len().div_ceil(PARSE_CHUNK))
+                .map(|_| std::sync::OnceLock::new())
+                .collect(),
+        }
     }
-    let chunk = events.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = events
-            .chunks(chunk)
-            .map(|part| {
-                (
-                    part,
-                    s.spawn(move || part.iter().map(parse).collect::<Vec<_>>()),
-                )
-            })
-            .collect();
-        // Every event gets its parse: a chunk whose thread failed is parsed here instead.
-        handles
-            .into_iter()
-            .flat_map(|(part, h)| {
-                h.join()
-                    .unwrap_or_else(|_| part.iter().map(parse).collect())
-            })
+
+    fn parse_chunk(&self, i: usize) -> Vec<ParsedPath> {
+        let end = ((i + 1) * PARSE_CHUNK).min(self.events.len());
+        self.events[i * PARSE_CHUNK..end]
+            .iter()
+            .map(|e| self.rules.parse(&e.path, path_kind(e.kind.entry_kind())))
             .collect()
-    })
+    }
+
+    /// Parses chunks until none is left to take.
+    fn work(&self) {
+        loop {
+            let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(slot) = self.chunks.get(i) else {
+                return;
+            };
+            let _ = slot.set(self.parse_chunk(i));
+        }
+    }
+
+    /// Every event's parse, in order. A chunk whose thread failed is parsed here.
+    fn finish(mut self) -> Vec<ParsedPath> {
+        let chunks = std::mem::take(&mut self.chunks);
+        let mut out = Vec::with_capacity(self.events.len());
+        for (i, slot) in chunks.into_iter().enumerate() {
+            match slot.into_inner() {
+                Some(parsed) => out.extend(parsed),
+                None => out.extend(self.parse_chunk(i)),
+            }
+        }
+        out
+    }
 }
 
 /// The known tree of one source, read inside the ingesting transaction.
