@@ -553,6 +553,13 @@ fn dropbox_connects_and_shows_live_changes() {
         r#"const e = document.querySelector('[data-testid="dropbox-status"]');
 return e && e.dataset.state === 'disconnected' && !document.querySelector('[data-testid="dropbox-authorize-url"]')"#,
     );
+    // The status event can come before the cancel command has returned; the button is
+    // disabled until then.
+    s.wait_for(
+        "Connect to be enabled again",
+        15,
+        r#"const b = document.querySelector('[data-testid="dropbox-connect"]'); return b && !b.disabled"#,
+    );
 
     s.click(r#"[data-testid="dropbox-connect"]"#);
     // The authorize page's address is shown (no browser opens here); the test is the browser.
