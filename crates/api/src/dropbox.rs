@@ -90,6 +90,24 @@ impl DropboxConfig {
         }
     }
 
+    /// Takes what `overrides` sets. The authorize page lives with the API host (Dropbox
+    /// splits them, another server does not).
+    pub fn apply(&mut self, overrides: &DropboxOverrides) {
+        if let Some(b) = &overrides.api_base {
+            self.api_base = Some(b.clone());
+            self.authorize_base = Some(b.clone());
+        }
+        if let Some(b) = &overrides.content_base {
+            self.content_base = Some(b.clone());
+        }
+        if let Some(b) = &overrides.notify_base {
+            self.notify_base = Some(b.clone());
+        }
+        if let Some(f) = &overrides.folder {
+            self.folder = f.clone();
+        }
+    }
+
     /// The folder as the API wants it: "" for the root, else "/a/b" without a trailing slash.
     pub fn normalized_folder(folder: &str) -> String {
         let f = folder.trim().trim_end_matches('/');
@@ -428,19 +446,7 @@ impl Workspace {
         tokens: Option<Arc<TokenSource>>,
     ) -> Result<DropboxSettings> {
         let mut config = self.dropbox_config()?;
-        if let Some(b) = &overrides.api_base {
-            config.api_base = Some(b.clone());
-            config.authorize_base = Some(b.clone());
-        }
-        if let Some(b) = &overrides.content_base {
-            config.content_base = Some(b.clone());
-        }
-        if let Some(b) = &overrides.notify_base {
-            config.notify_base = Some(b.clone());
-        }
-        if let Some(f) = &overrides.folder {
-            config.folder = f.clone();
-        }
+        config.apply(overrides);
         let endpoints = config.endpoints();
         let connection = self.connection()?;
         let tokens = match (&overrides.access_token, tokens) {
@@ -523,7 +529,6 @@ impl Workspace {
         let progress = |p: FeedProgress| self.on_progress(p);
         let mut pause = Duration::from_secs(2);
         while !stop.load(Ordering::Relaxed) {
-            let before = store.count_events(source, &Default::default())?;
             let synced = feed.sync_with(&mut store, &progress);
             match synced {
                 Ok(report) => {
@@ -536,7 +541,7 @@ impl Workspace {
                         "synced"
                     );
                     if report.events > 0 {
-                        self.announce(&store, source, before)?;
+                        self.announce(&store, source, report.events as u64)?;
                     }
                     self.set_status(|s| {
                         s.state = SourceState::Watching;
@@ -613,10 +618,9 @@ impl Workspace {
         }
     }
 
-    /// Tells the listener about the events stored since `before`.
-    fn announce(&self, store: &Store, source: i64, before: u64) -> Result<()> {
+    /// Tells the listener about the `appended` events just stored (the newest ones).
+    fn announce(&self, store: &Store, source: i64, appended: u64) -> Result<()> {
         let total = store.count_events(source, &Default::default())?;
-        let appended = total.saturating_sub(before);
         let rows: Vec<EventRow> = store
             .events(source, &Default::default(), 0, appended.min(10_000))?
             .into_iter()

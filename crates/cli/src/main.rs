@@ -289,13 +289,7 @@ fn run(cli: Cli) -> Result<()> {
             config.redirect_port = *port;
             config.team_space = *team_space;
             config.folder = folder.clone();
-            let o = hosts.overrides();
-            if o.api_base.is_some() {
-                config.authorize_base = hosts.base.clone().or(o.api_base.clone());
-                config.api_base = o.api_base;
-            }
-            config.content_base = o.content_base.or(config.content_base);
-            config.notify_base = o.notify_base.or(config.notify_base);
+            config.apply(&hosts.overrides());
             let start = ws.dropbox_connect_begin(config, false)?;
             writeln!(out, "{}", start.authorize_url)?;
             out.flush()?;

@@ -70,13 +70,18 @@ fn sync_once(data: &Path, base: &str) -> Output {
         .unwrap()
 }
 
-#[test]
-fn connect_by_pasted_code_then_sync_refresh_revoke_and_disconnect() {
+/// An emulator holding one invoice named by the convention, and an empty data folder.
+fn emulator_with_an_invoice() -> (Emulator, String, tempfile::TempDir) {
     let emu = Emulator::start("127.0.0.1:0").unwrap();
     emu.put_file(&format!("{PO}/2416_23_01 Jane Smith Invoice.pdf"), "%PDF")
         .unwrap();
     let base = emu.base_url();
-    let data = tempfile::tempdir().unwrap();
+    (emu, base, tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn connect_by_pasted_code_then_sync_refresh_revoke_and_disconnect() {
+    let (emu, base, data) = emulator_with_an_invoice();
 
     let mut child = boxkeeper(data.path())
         .args(["connect", "--app-key", "myappkey", "--base", &base])
@@ -172,11 +177,7 @@ fn connect_by_pasted_code_then_sync_refresh_revoke_and_disconnect() {
 
 #[test]
 fn connect_by_loopback_redirect_checks_state_and_revokes_on_disconnect() {
-    let emu = Emulator::start("127.0.0.1:0").unwrap();
-    emu.put_file(&format!("{PO}/2416_23_01 Jane Smith Invoice.pdf"), "%PDF")
-        .unwrap();
-    let base = emu.base_url();
-    let data = tempfile::tempdir().unwrap();
+    let (emu, base, data) = emulator_with_an_invoice();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap().port()
