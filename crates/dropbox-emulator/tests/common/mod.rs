@@ -67,14 +67,7 @@ pub fn agent() -> ureq::Agent {
 impl Client {
     /// A client of a fresh emulator holding a valid access token.
     pub fn start() -> (Emulator, Client) {
-        let emu = Emulator::start("127.0.0.1:0").expect("start emulator");
-        let token = emu.issue_tokens("test-app").access_token;
-        let client = Client {
-            agent: agent(),
-            base: emu.base_url(),
-            token: Some(token),
-        };
-        (emu, client)
+        Client::start_with(dropbox_emulator::Config::default())
     }
 
     /// A client of a fresh emulator started with `config`, holding a valid access token.
