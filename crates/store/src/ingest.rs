@@ -12,6 +12,8 @@ pub struct Ingested {
     pub events: Vec<StoredEvent>,
     /// Entries of the known tree written or removed.
     pub tree_changes: usize,
+    /// The ids of those entries, for what follows the tree (documents to read).
+    pub touched: Vec<String>,
 }
 
 impl Store {
@@ -32,6 +34,14 @@ impl Store {
             classify(&mut tree, batch)?
         };
         let tree_changes = classified.changes.len();
+        let touched = classified
+            .changes
+            .iter()
+            .map(|c| match c {
+                TreeChange::Upsert(e) => e.id.clone(),
+                TreeChange::Remove { id } => id.clone(),
+            })
+            .collect();
         // Parsing needs only the rules: on a big batch it runs on the other cores while this
         // thread writes the known tree, instead of after it.
         let events_in = classified.events;
@@ -61,6 +71,7 @@ impl Store {
         Ok(Ingested {
             events,
             tree_changes,
+            touched,
         })
     }
 

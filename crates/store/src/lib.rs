@@ -5,9 +5,14 @@
 //! transaction: classify against the stored tree, update the tree, append the events and, for
 //! sources that have one, move the cursor — so a crash leaves either all of it or none.
 
+mod documents;
 mod ingest;
 mod query;
 
+pub use documents::{
+    is_document_name, DocumentCounts, DocumentDetail, DocumentFilter, DocumentSummary, ExtractJob,
+    ExtractedField, ExtractedLine, FieldHistory, NewExtraction, StoredField, StoredLine,
+};
 pub use ingest::Ingested;
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
 
@@ -17,7 +22,13 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 
 /// Migrations in order. The database's `user_version` is how many have been applied.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_init", include_str!("../migrations/0001_init.sql")),
+    (
+        "0002_documents",
+        include_str!("../migrations/0002_documents.sql"),
+    ),
+];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -30,10 +30,10 @@ fn migrations_apply_once_and_survive_reopen() {
     let db = dir.path().join("nested/folder/boxkeeper.db");
     {
         let store = Store::open(&db).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 1);
+        assert_eq!(store.schema_version().unwrap(), 2);
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 2);
     let mode: String = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -53,7 +53,7 @@ fn a_database_from_a_newer_version_is_refused() {
     match Store::open(&db) {
         Err(StoreError::TooNew {
             found: 99,
-            known: 1,
+            known: 2,
         }) => {}
         other => panic!("expected TooNew, got {:?}", other.err()),
     }
