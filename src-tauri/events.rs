@@ -12,3 +12,7 @@ pub struct FeedChanged(pub FeedChange);
 /// The source's state, the rules or an error changed.
 #[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
 pub struct StatusChanged(pub AppStatus);
+
+/// Documents were queued, read, failed or corrected: the window refetches what it shows.
+#[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
+pub struct DocumentsChanged;

@@ -28,10 +28,16 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::dropbox::dropbox_follow,
             commands::dropbox::dropbox_disconnect,
             commands::dropbox::dropbox_cancel_connect,
+            commands::documents::documents_page,
+            commands::documents::document,
+            commands::documents::reextract,
+            commands::documents::correct_field,
+            commands::documents::revert_field,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,
-            events::StatusChanged
+            events::StatusChanged,
+            events::DocumentsChanged
         ])
 }
 
@@ -54,11 +60,20 @@ pub fn run() {
                 Notice::StatusChanged(status) => {
                     let _ = events::StatusChanged(*status).emit(&handle);
                 }
+                Notice::DocumentsChanged => {
+                    let _ = events::DocumentsChanged.emit(&handle);
+                }
             })?;
             app.manage(workspace.clone());
             let demo = app.path().resource_dir().map(|d| d.join("demo")).ok();
             // Scanning can take a while on a large tree: never on the UI thread.
-            std::thread::spawn(move || open_initial_folder(&workspace, folder_arg, demo));
+            std::thread::spawn(move || {
+                open_initial_folder(&workspace, folder_arg, demo);
+                // Documents are read in the background from the start (workers of their own).
+                if let Err(e) = workspace.start_extraction() {
+                    tracing::error!(error = %e, "cannot start reading documents");
+                }
+            });
             Ok(())
         })
         .run(tauri::generate_context!());

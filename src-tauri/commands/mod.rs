@@ -5,6 +5,7 @@ use boxkeeper_api::dto::{AppStatus, EventFilter, EventPage, Facets};
 use boxkeeper_api::Workspace;
 use tauri::State;
 
+pub mod documents;
 pub mod dropbox;
 
 /// Runs blocking core work on the blocking pool and turns its error into the message the

@@ -50,6 +50,8 @@ pub(crate) struct DropboxRuntime {
     /// Stops the loopback wait of the pending attempt.
     redirect_cancel: Option<Arc<AtomicBool>>,
     feed_stop: Option<Arc<AtomicBool>>,
+    /// A client for document downloads while the feed runs (it shares the feed's tokens).
+    pub(crate) downloads: Option<Arc<Client>>,
 }
 
 /// Everything the feed needs, resolved from the settings, the stored connection and the
@@ -491,6 +493,8 @@ impl Workspace {
         stop: &AtomicBool,
     ) -> Result<()> {
         let client = client_for(settings);
+        lock(&self.inner.dropbox).downloads = Some(Arc::new(client_for(settings)));
+        self.documents_queued();
         let location = format!(
             "{}{}{}",
             settings.endpoints.api,

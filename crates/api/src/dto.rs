@@ -200,6 +200,8 @@ pub struct AppStatus {
     pub last_error: Option<String>,
     pub total_events: u32,
     pub dropbox: DropboxStatus,
+    /// How many documents of the followed source are in each state.
+    pub documents: DocumentCounts,
 }
 
 /// How to reach Dropbox and what to follow. Saved in the database; no secret in it.
@@ -310,4 +312,218 @@ pub struct ParsedPathOutput {
     pub document_type: Option<boxkeeper_naming::DocumentType>,
     pub file_number: Option<String>,
     pub problems: Vec<String>,
+}
+
+/// Where a document is in the extraction pipeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentStatus {
+    Queued,
+    Extracting,
+    Done,
+    Failed,
+}
+
+impl DocumentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DocumentStatus::Queued => "queued",
+            DocumentStatus::Extracting => "extracting",
+            DocumentStatus::Done => "done",
+            DocumentStatus::Failed => "failed",
+        }
+    }
+
+    fn of(s: &str) -> DocumentStatus {
+        match s {
+            "queued" => DocumentStatus::Queued,
+            "extracting" => DocumentStatus::Extracting,
+            "done" => DocumentStatus::Done,
+            _ => DocumentStatus::Failed,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Type)]
+pub struct DocumentCounts {
+    pub queued: u32,
+    pub extracting: u32,
+    pub done: u32,
+    pub failed: u32,
+}
+
+impl From<boxkeeper_store::DocumentCounts> for DocumentCounts {
+    fn from(c: boxkeeper_store::DocumentCounts) -> DocumentCounts {
+        DocumentCounts {
+            queued: c.queued,
+            extracting: c.extracting,
+            done: c.done,
+            failed: c.failed,
+        }
+    }
+}
+
+/// Which documents the list shows.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(default)]
+pub struct DocumentQuery {
+    pub status: Option<DocumentStatus>,
+    /// Part of the path, vendor or invoice number (any case).
+    pub text: Option<String>,
+}
+
+/// One row of the documents list.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+pub struct DocumentRow {
+    #[specta(type = specta_typescript::Number)]
+    pub id: i64,
+    pub path: String,
+    pub status: DocumentStatus,
+    /// Why the last extraction failed (or why it will be tried again).
+    pub error: Option<String>,
+    /// What a running extraction is doing.
+    pub progress: Option<String>,
+    pub document_type: Option<String>,
+    /// e-invoice, text, ocr.
+    pub extracted_by: Option<String>,
+    pub vendor_name: Option<String>,
+    pub invoice_number: Option<String>,
+    pub invoice_date: Option<String>,
+    pub total: Option<String>,
+    pub currency: Option<String>,
+    /// The file is gone from the source; its data is kept.
+    pub deleted: bool,
+    #[specta(type = specta_typescript::Number)]
+    pub updated_ms: i64,
+}
+
+impl From<boxkeeper_store::DocumentSummary> for DocumentRow {
+    fn from(d: boxkeeper_store::DocumentSummary) -> DocumentRow {
+        DocumentRow {
+            id: d.id,
+            path: d.path,
+            status: DocumentStatus::of(&d.status),
+            error: d.error,
+            progress: d.progress,
+            document_type: d.document_type,
+            extracted_by: d.extracted_by,
+            vendor_name: d.vendor_name,
+            invoice_number: d.invoice_number,
+            invoice_date: d.invoice_date,
+            total: d.total,
+            currency: d.currency,
+            deleted: d.deleted,
+            updated_ms: d.updated_ms,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Type)]
+pub struct DocumentPage {
+    pub total: u32,
+    pub rows: Vec<DocumentRow>,
+}
+
+/// A field: the value in force, how sure the extractor was, and who it came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+pub struct FieldRow {
+    pub name: String,
+    pub value: Option<String>,
+    /// What extraction found (differs from `value` when a person corrected it).
+    pub extracted_value: Option<String>,
+    /// 0..1.
+    pub confidence: f64,
+    /// offline, llm, e-invoice, file name, person.
+    pub provenance: String,
+    /// Where on the document ("page 2").
+    pub location: Option<String>,
+    /// A person set this value: no extraction overwrites it.
+    pub pinned: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct LineRow {
+    pub position: u32,
+    pub description: Option<String>,
+    pub quantity: Option<String>,
+    pub unit_price: Option<String>,
+    pub amount: Option<String>,
+    pub date: Option<String>,
+    pub account_code: Option<String>,
+    pub provenance: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct FieldChange {
+    pub name: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    /// person, offline, llm, e-invoice, file name.
+    pub who: String,
+    #[specta(type = specta_typescript::Number)]
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Type)]
+pub struct DocumentDetail {
+    pub document: DocumentRow,
+    pub content_hash: Option<String>,
+    pub problems: Vec<String>,
+    /// Tokens the model used on this document, when one was asked.
+    #[specta(type = Option<specta_typescript::Number>)]
+    pub llm_tokens: Option<i64>,
+    pub attempts: u32,
+    pub fields: Vec<FieldRow>,
+    pub lines: Vec<LineRow>,
+    pub history: Vec<FieldChange>,
+}
+
+impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
+    fn from(d: boxkeeper_store::DocumentDetail) -> DocumentDetail {
+        DocumentDetail {
+            document: d.summary.into(),
+            content_hash: d.content_hash,
+            problems: d.problems,
+            llm_tokens: d.llm_tokens,
+            attempts: d.attempts as u32,
+            fields: d
+                .fields
+                .into_iter()
+                .map(|f| FieldRow {
+                    name: f.name,
+                    value: f.value,
+                    extracted_value: f.extracted_value,
+                    confidence: f.confidence,
+                    provenance: f.provenance,
+                    location: f.location,
+                    pinned: f.pinned,
+                })
+                .collect(),
+            lines: d
+                .lines
+                .into_iter()
+                .map(|l| LineRow {
+                    position: l.position as u32,
+                    description: l.description,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    date: l.date,
+                    account_code: l.account_code,
+                    provenance: l.provenance,
+                })
+                .collect(),
+            history: d
+                .history
+                .into_iter()
+                .map(|h| FieldChange {
+                    name: h.name,
+                    old_value: h.old_value,
+                    new_value: h.new_value,
+                    who: h.who,
+                    at_ms: h.at_ms,
+                })
+                .collect(),
+        }
+    }
 }

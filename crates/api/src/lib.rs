@@ -4,6 +4,7 @@
 //! is a call to one method here. Nothing here knows about Tauri; the shell hands in a
 //! listener and forwards what it hears to the window.
 
+mod documents;
 mod dropbox;
 pub mod dto;
 mod extract;
@@ -13,6 +14,7 @@ mod workspace;
 
 pub use boxkeeper_dropbox::AccessToken;
 pub use boxkeeper_extract::document::Options as ExtractOptions;
+pub use documents::FIELD_NAMES;
 pub use dropbox::{DropboxOverrides, DropboxSettings};
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
@@ -40,6 +42,9 @@ pub enum ApiError {
     Connect(#[from] boxkeeper_dropbox::OAuthError),
     #[error("{0}")]
     NotConnected(String),
+    /// The caller asked for something that does not exist or is not allowed.
+    #[error("{0}")]
+    Invalid(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
     #[error("{what} {path}: {source}")]

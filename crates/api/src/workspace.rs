@@ -7,6 +7,7 @@ use boxkeeper_folder::{FolderWatch, NameFilter, ScanStats, WatchUpdate};
 use boxkeeper_naming::{PathKind, PathRules};
 use boxkeeper_store::{now_ms, SourceKind, Store, StoredEvent};
 
+use crate::documents::ExtractionRuntime;
 use crate::dropbox::DropboxRuntime;
 use crate::dto::{
     AppStatus, DropboxStatus, EventFilter, EventPage, EventRow, Facets, FeedChange,
@@ -26,6 +27,8 @@ pub enum Notice {
         rows: Vec<EventRow>,
     },
     StatusChanged(Box<AppStatus>),
+    /// Documents were queued, started, finished or corrected: refetch what is shown.
+    DocumentsChanged,
 }
 
 type Listener = Arc<dyn Fn(Notice) + Send + Sync>;
@@ -36,12 +39,13 @@ pub struct Workspace {
 }
 
 pub(crate) struct Inner {
-    paths: DataPaths,
+    pub(crate) paths: DataPaths,
     rules: RwLock<Arc<PathRules>>,
-    status: Mutex<Status>,
+    pub(crate) status: Mutex<Status>,
     pub(crate) reader: Mutex<Store>,
     watch: Mutex<Option<FolderWatch>>,
     pub(crate) dropbox: Mutex<DropboxRuntime>,
+    pub(crate) extraction: Mutex<ExtractionRuntime>,
     pub(crate) listener: Listener,
 }
 
@@ -110,6 +114,7 @@ impl Workspace {
                 reader: Mutex::new(store),
                 watch: Mutex::new(None),
                 dropbox: Mutex::new(DropboxRuntime::default()),
+                extraction: Mutex::new(ExtractionRuntime::default()),
                 listener: Arc::new(listener),
             }),
         };
@@ -136,8 +141,9 @@ impl Workspace {
             (s.source, self.snapshot(&s))
         };
         if let Some(source) = source {
-            let n = lock(&self.inner.reader).count_events(source, &Default::default())?;
-            status.total_events = n as u32;
+            let reader = lock(&self.inner.reader);
+            status.total_events = reader.count_events(source, &Default::default())? as u32;
+            status.documents = reader.document_counts(source)?.into();
         }
         Ok(status)
     }
@@ -152,6 +158,7 @@ impl Workspace {
             last_error: s.last_error.clone(),
             total_events: 0,
             dropbox: s.dropbox.clone(),
+            documents: Default::default(),
         }
     }
 
@@ -241,8 +248,18 @@ impl Workspace {
             }
             WatchUpdate::Batch { batch, .. } => {
                 let rules = self.rules();
-                match writer.ingest(source, &batch, &rules, None, now_ms()) {
-                    Ok(ingested) => {
+                let recorded = writer
+                    .ingest(source, &batch, &rules, None, now_ms())
+                    .and_then(|ingested| {
+                        let queued =
+                            writer.discover_documents(source, Some(&ingested.touched), now_ms())?;
+                        Ok((ingested, queued))
+                    });
+                match recorded {
+                    Ok((ingested, queued)) => {
+                        if queued > 0 {
+                            self.documents_queued();
+                        }
                         if ingested.events.is_empty() {
                             return;
                         }
@@ -293,6 +310,7 @@ impl Workspace {
         };
         let (batch, stats) = boxkeeper_folder::scan(&folder, &skip)?;
         let ingested = store.ingest(source, &batch, &rules, None, now_ms())?;
+        store.discover_documents(source, Some(&ingested.touched), now_ms())?;
         Ok(ScanReport {
             stats,
             events: ingested.events.into_iter().map(EventRow::from).collect(),

@@ -104,6 +104,34 @@ enum Command {
         #[command(flatten)]
         hosts: Hosts,
     },
+    /// Print the documents and where each is in extraction (queued, extracting, done,
+    /// failed and why), oldest first.
+    Documents {
+        /// First read every queued document (in the foreground), then print.
+        #[arg(long)]
+        run: bool,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print one document: its fields (value, confidence, provenance), line items and the
+    /// history of every change, as JSON.
+    Document { id: i64 },
+    /// Queue documents to be read again, even bytes read before. Corrections stay.
+    Reextract {
+        #[arg(required = true)]
+        ids: Vec<i64>,
+    },
+    /// Correct a field by hand (vendor_name, invoice_number, invoice_date, due_date,
+    /// currency, subtotal, tax, total, po_number, description). No later extraction
+    /// overwrites it.
+    Correct {
+        id: i64,
+        field: String,
+        value: String,
+    },
+    /// Drop a correction: the extracted value is in force again.
+    Revert { id: i64, field: String },
     /// Print the stored events, oldest first.
     Events {
         /// One JSON object per line instead of a table.
@@ -232,8 +260,10 @@ fn run(cli: Cli) -> Result<()> {
                     Notice::StatusChanged(status) => {
                         tracing::info!(state = ?status.state, error = status.last_error, "source")
                     }
+                    Notice::DocumentsChanged => {}
                 })?;
                 ws.watch_folder(folder, false)?;
+                ws.start_extraction()?;
                 // The watcher runs on its own thread until the process is interrupted.
                 loop {
                     std::thread::park();
@@ -364,7 +394,11 @@ fn run(cli: Cli) -> Result<()> {
                 Notice::StatusChanged(status) => {
                     tracing::debug!(state = ?status.dropbox.state, entries = status.dropbox.entries, "dropbox")
                 }
+                Notice::DocumentsChanged => {}
             })?;
+            if !*once {
+                ws.start_extraction()?;
+            }
             let settings = ws.dropbox_settings(&overrides, None)?;
             let stop = std::sync::atomic::AtomicBool::new(false);
             ws.run_dropbox_feed(&settings, !*once, &stop)?;
@@ -372,6 +406,44 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(e) = failed {
                 return Err(e.into());
             }
+        }
+        Command::Documents { run, json } => {
+            let ws = open_existing(&cli)?;
+            if *run {
+                let n = ws.run_queue_until_empty()?;
+                tracing::info!(jobs = n, "queue worked");
+            }
+            for row in ws.all_documents()? {
+                if *json {
+                    serde_json::to_writer(&mut out, &row)?;
+                    writeln!(out)?;
+                } else {
+                    writeln!(out, "{}", document_line(&row))?;
+                }
+            }
+        }
+        Command::Document { id } => {
+            let ws = open_existing(&cli)?;
+            let detail = ws
+                .document(*id)?
+                .with_context(|| format!("no document {id}"))?;
+            serde_json::to_writer_pretty(&mut out, &detail)?;
+            writeln!(out)?;
+        }
+        Command::Reextract { ids } => {
+            let ws = open_existing(&cli)?;
+            let n = ws.reextract(ids)?;
+            eprintln!("{n} documents queued; `boxkeeper documents --run` reads them.");
+        }
+        Command::Correct { id, field, value } => {
+            let ws = open_existing(&cli)?;
+            ws.correct_field(*id, field, value)?
+                .with_context(|| format!("no document {id}"))?;
+        }
+        Command::Revert { id, field } => {
+            let ws = open_existing(&cli)?;
+            ws.revert_field(*id, field)?
+                .with_context(|| format!("no document {id}"))?;
         }
         Command::Events { json } => {
             let paths = data_paths(&cli);
@@ -391,6 +463,32 @@ fn run(cli: Cli) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+fn open_existing(cli: &Cli) -> Result<Workspace> {
+    let paths = data_paths(cli);
+    if !paths.db.exists() {
+        anyhow::bail!("no database at {}", paths.db.display());
+    }
+    Workspace::open(paths, |_| {}).context("cannot open the database")
+}
+
+fn document_line(d: &boxkeeper_api::dto::DocumentRow) -> String {
+    let status = match (&d.error, d.status) {
+        (Some(e), boxkeeper_api::dto::DocumentStatus::Failed) => format!("failed: {e}"),
+        (_, s) => s.as_str().to_string(),
+    };
+    format!(
+        "{:>5}  {:<10} {:<24} {:<14} {:>12} {}  {}{}",
+        d.id,
+        d.extracted_by.as_deref().unwrap_or("-"),
+        d.vendor_name.as_deref().unwrap_or("-"),
+        d.invoice_number.as_deref().unwrap_or("-"),
+        d.total.as_deref().unwrap_or("-"),
+        d.currency.as_deref().unwrap_or(""),
+        d.path,
+        if d.deleted { " (deleted)" } else { "" }
+    ) + &format!("  [{status}]")
 }
 
 fn write_summary(out: &mut impl Write, e: &boxkeeper_api::ExtractOutput) -> std::io::Result<()> {

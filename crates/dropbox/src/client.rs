@@ -298,6 +298,59 @@ impl Client {
         )
     }
 
+    /// The bytes of a file, by path or `id:` (content host, `files/download`). Refreshes an
+    /// expired token once, like every call.
+    pub fn download(&self, path_or_id: &str) -> Result<Vec<u8>, Failure> {
+        match self.download_once(path_or_id) {
+            Err(Failure::TokenExpired) if self.tokens.expired() => {
+                tracing::info!("access token expired: refreshed");
+                self.download_once(path_or_id)
+            }
+            Err(Failure::TokenExpired) => Err(Failure::Unauthorized(
+                "the access token expired and there is no refresh token".into(),
+            )),
+            other => other,
+        }
+    }
+
+    fn download_once(&self, path_or_id: &str) -> Result<Vec<u8>, Failure> {
+        let route = "files/download";
+        let url = format!("{}/2/{route}", self.endpoints.content);
+        let token = self.tokens.access()?;
+        // The argument travels in a header, which must be ASCII: JSON escapes the rest.
+        let arg = ascii_json(&serde_json::json!({ "path": path_or_id }));
+        let mut request = self
+            .agent
+            .post(&url)
+            .header("Authorization", &format!("Bearer {}", token.0))
+            .header("Dropbox-API-Arg", &arg);
+        if let Some(root) = &self.path_root {
+            request = request.header(
+                "Dropbox-API-Path-Root",
+                &serde_json::json!({".tag": "root", "root": root}).to_string(),
+            );
+        }
+        let mut response = request
+            .send_empty()
+            .map_err(|e| Failure::Unavailable(format!("{route}: {e}")))?;
+        let status = response.status().as_u16();
+        if status != 200 {
+            let retry_after = response
+                .headers()
+                .get("Retry-After")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let text = response.body_mut().read_to_string().unwrap_or_default();
+            return Err(classify_failure(status, retry_after.as_deref(), &text));
+        }
+        response
+            .body_mut()
+            .with_config()
+            .limit(MAX_DOWNLOAD)
+            .read_to_vec()
+            .map_err(|e| Failure::Unavailable(format!("{route}: {e}")))
+    }
+
     /// Waits (up to `timeout_s`) for changes after `cursor`. No Authorization header: the
     /// notify host refuses one.
     pub fn longpoll(&self, cursor: &str, timeout_s: u64) -> Result<LongpollResult, Failure> {
@@ -308,4 +361,23 @@ impl Client {
             false,
         )
     }
+}
+
+/// Documents larger than this are not downloaded (a scanned invoice is a few MB).
+const MAX_DOWNLOAD: u64 = 512 * 1024 * 1024;
+
+/// JSON with every non-ASCII character escaped, as HTTP headers require.
+fn ascii_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
 }

@@ -315,7 +315,6 @@ impl Store {
                     );
                 }
             }
-            drop(visit);
             let mut n = 0;
             for doc in to_queue.into_iter().chain(orphans) {
                 n += queue_job(&tx, doc, false, now)?;
