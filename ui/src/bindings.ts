@@ -25,10 +25,17 @@ export const commands = {
 	dropboxDisconnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_disconnect")),
 	/**  Gives up the connection attempt in progress. */
 	dropboxCancelConnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_cancel_connect")),
+	documentsPage: (query: DocumentQuery_Deserialize, offset: number, limit: number) => typedError<DocumentPage_Serialize, string>(__TAURI_INVOKE("documents_page", { query, offset, limit })),
+	document: (id: number | null) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("document", { id })),
+	/**  Queues the documents for extraction again (a person's values stay). */
+	reextract: (ids: (number | null)[]) => typedError<number, string>(__TAURI_INVOKE("reextract", { ids })),
+	correctField: (id: number | null, name: string, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("correct_field", { id, name, value })),
+	revertField: (id: number | null, name: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("revert_field", { id, name })),
 };
 
 /** Events */
 export const events = {
+	documentsChanged: makeEvent<DocumentsChanged, DocumentsChanged>("documents-changed"),
 	feedChanged: makeEvent<FeedChanged, FeedChanged>("feed-changed"),
 	statusChanged: makeEvent<StatusChanged_Serialize, StatusChanged_Deserialize>("status-changed"),
 };
@@ -49,6 +56,8 @@ export type AppStatus_Deserialize = {
 	last_error?: string | null,
 	total_events: number,
 	dropbox: DropboxStatus_Deserialize,
+	/**  How many documents of the followed source are in each state. */
+	documents: DocumentCounts,
 };
 
 /**  What the header shows. */
@@ -63,6 +72,8 @@ export type AppStatus_Serialize = {
 	last_error: string | null,
 	total_events: number,
 	dropbox: DropboxStatus_Serialize,
+	/**  How many documents of the followed source are in each state. */
+	documents: DocumentCounts,
 };
 
 /**
@@ -73,6 +84,121 @@ export type ConnectStart = {
 	authorize_url: string,
 	waits_for_redirect: boolean,
 };
+
+export type DocumentCounts = {
+	queued: number,
+	extracting: number,
+	done: number,
+	failed: number,
+};
+
+export type DocumentDetail = DocumentDetail_Serialize | DocumentDetail_Deserialize;
+
+export type DocumentDetail_Deserialize = {
+	document: DocumentRow_Deserialize,
+	content_hash?: string | null,
+	problems: string[],
+	/**  Tokens the model used on this document, when one was asked. */
+	llm_tokens?: number | null,
+	attempts: number,
+	fields: FieldRow_Deserialize[],
+	lines: LineRow_Deserialize[],
+	history: FieldChange_Deserialize[],
+};
+
+export type DocumentDetail_Serialize = {
+	document: DocumentRow_Serialize,
+	content_hash: string | null,
+	problems: string[],
+	/**  Tokens the model used on this document, when one was asked. */
+	llm_tokens: number | null,
+	attempts: number,
+	fields: FieldRow_Serialize[],
+	lines: LineRow_Serialize[],
+	history: FieldChange_Serialize[],
+};
+
+export type DocumentPage = DocumentPage_Serialize | DocumentPage_Deserialize;
+
+export type DocumentPage_Deserialize = {
+	total: number,
+	rows: DocumentRow_Deserialize[],
+};
+
+export type DocumentPage_Serialize = {
+	total: number,
+	rows: DocumentRow_Serialize[],
+};
+
+/**  Which documents the list shows. */
+export type DocumentQuery = DocumentQuery_Serialize | DocumentQuery_Deserialize;
+
+/**  Which documents the list shows. */
+export type DocumentQuery_Deserialize = {
+	status?: DocumentStatus | null,
+	/**  Part of the path, vendor or invoice number (any case). */
+	text?: string | null,
+};
+
+/**  Which documents the list shows. */
+export type DocumentQuery_Serialize = {
+	status: DocumentStatus | null,
+	/**  Part of the path, vendor or invoice number (any case). */
+	text: string | null,
+};
+
+/**  One row of the documents list. */
+export type DocumentRow = DocumentRow_Serialize | DocumentRow_Deserialize;
+
+/**  One row of the documents list. */
+export type DocumentRow_Deserialize = {
+	id: number,
+	path: string,
+	status: DocumentStatus,
+	/**  Why the last extraction failed (or why it will be tried again). */
+	error?: string | null,
+	/**  What a running extraction is doing. */
+	progress?: string | null,
+	document_type?: string | null,
+	/**  e-invoice, text, ocr. */
+	extracted_by?: string | null,
+	vendor_name?: string | null,
+	invoice_number?: string | null,
+	invoice_date?: string | null,
+	total?: string | null,
+	currency?: string | null,
+	/**  The file is gone from the source; its data is kept. */
+	deleted: boolean,
+	updated_ms: number,
+};
+
+/**  One row of the documents list. */
+export type DocumentRow_Serialize = {
+	id: number,
+	path: string,
+	status: DocumentStatus,
+	/**  Why the last extraction failed (or why it will be tried again). */
+	error: string | null,
+	/**  What a running extraction is doing. */
+	progress: string | null,
+	document_type: string | null,
+	/**  e-invoice, text, ocr. */
+	extracted_by: string | null,
+	vendor_name: string | null,
+	invoice_number: string | null,
+	invoice_date: string | null,
+	total: string | null,
+	currency: string | null,
+	/**  The file is gone from the source; its data is kept. */
+	deleted: boolean,
+	updated_ms: number,
+};
+
+/**  Where a document is in the extraction pipeline. */
+export type DocumentStatus = "queued" | "extracting" | "done" | "failed";
+
+/**  Documents were queued, read, failed or corrected: the window refetches what it shows. */
+export type DocumentsChanged = null;
 
 /**  How to reach Dropbox and what to follow. Saved in the database; no secret in it. */
 export type DropboxConfig = DropboxConfig_Serialize | DropboxConfig_Deserialize;
@@ -288,6 +414,85 @@ export type FeedChange = {
  *  scan may record 100,000); the window asks for the page it displays.
  */
 export type FeedChanged = FeedChange;
+
+export type FieldChange = FieldChange_Serialize | FieldChange_Deserialize;
+
+export type FieldChange_Deserialize = {
+	name: string,
+	old_value?: string | null,
+	new_value?: string | null,
+	/**  person, offline, llm, e-invoice, file name. */
+	who: string,
+	at_ms: number,
+};
+
+export type FieldChange_Serialize = {
+	name: string,
+	old_value: string | null,
+	new_value: string | null,
+	/**  person, offline, llm, e-invoice, file name. */
+	who: string,
+	at_ms: number,
+};
+
+/**  A field: the value in force, how sure the extractor was, and who it came from. */
+export type FieldRow = FieldRow_Serialize | FieldRow_Deserialize;
+
+/**  A field: the value in force, how sure the extractor was, and who it came from. */
+export type FieldRow_Deserialize = {
+	name: string,
+	value?: string | null,
+	/**  What extraction found (differs from `value` when a person corrected it). */
+	extracted_value?: string | null,
+	/**  0..1. */
+	confidence: number | null,
+	/**  offline, llm, e-invoice, file name, person. */
+	provenance: string,
+	/**  Where on the document ("page 2"). */
+	location?: string | null,
+	/**  A person set this value: no extraction overwrites it. */
+	pinned: boolean,
+};
+
+/**  A field: the value in force, how sure the extractor was, and who it came from. */
+export type FieldRow_Serialize = {
+	name: string,
+	value: string | null,
+	/**  What extraction found (differs from `value` when a person corrected it). */
+	extracted_value: string | null,
+	/**  0..1. */
+	confidence: number | null,
+	/**  offline, llm, e-invoice, file name, person. */
+	provenance: string,
+	/**  Where on the document ("page 2"). */
+	location: string | null,
+	/**  A person set this value: no extraction overwrites it. */
+	pinned: boolean,
+};
+
+export type LineRow = LineRow_Serialize | LineRow_Deserialize;
+
+export type LineRow_Deserialize = {
+	position: number,
+	description?: string | null,
+	quantity?: string | null,
+	unit_price?: string | null,
+	amount?: string | null,
+	date?: string | null,
+	account_code?: string | null,
+	provenance: string,
+};
+
+export type LineRow_Serialize = {
+	position: number,
+	description: string | null,
+	quantity: string | null,
+	unit_price: string | null,
+	amount: string | null,
+	date: string | null,
+	account_code: string | null,
+	provenance: string,
+};
 
 export type ProjectFacet = ProjectFacet_Serialize | ProjectFacet_Deserialize;
 
