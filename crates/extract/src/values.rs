@@ -13,6 +13,77 @@ pub enum Locale {
 /// An amount in a piece of text as a decimal string with two decimals ("1234.56",
 /// "-12.50"). Currency signs and codes around it are ignored; parentheses mean negative.
 pub fn parse_amount(text: &str, locale: Locale) -> Option<String> {
+    let (negative, int, frac) = decimal_parts(text, locale)?;
+    let number = format!(
+        "{}{}.{}",
+        if negative { "-" } else { "" },
+        if int.is_empty() { "0" } else { &int },
+        frac
+    );
+    crate::normalize_amount(&number)
+}
+
+/// A quantity or unit price as printed ("10000,0000", "$1.50", "27,5"): the number without
+/// trailing zeros ("10000", "1.5", "27.5") and its value in millionths, for exact
+/// arithmetic. `None` for words, codes ("ZS997") and numbers too long to be quantities.
+pub(crate) fn parse_quantity(text: &str, locale: Locale) -> Option<(String, i128)> {
+    let t = text.trim();
+    if !t.chars().all(|c| {
+        c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | '-' | '+' | '(' | ')' | '€' | '$' | '£')
+    }) {
+        return None;
+    }
+    let (negative, int, frac) = decimal_parts(t, locale)?;
+    let frac = frac.trim_end_matches('0');
+    if int.len() > 9 || frac.len() > 6 {
+        return None;
+    }
+    let whole: i128 = if int.is_empty() { 0 } else { int.parse().ok()? };
+    let mut micro = whole * 1_000_000;
+    for (i, d) in frac.bytes().enumerate() {
+        micro += i128::from(d - b'0') * 10_i128.pow(5 - i as u32);
+    }
+    if negative {
+        micro = -micro;
+    }
+    let shown = crate::fields::trim_decimal(&format!(
+        "{}{}.{}",
+        if negative { "-" } else { "" },
+        if int.is_empty() { "0" } else { &int },
+        frac
+    ))?;
+    Some((shown, micro))
+}
+
+/// A two-decimal amount string ("-12.50") in cents, exactly.
+pub(crate) fn cents_of(amount: &str) -> Option<i128> {
+    let (negative, digits) = match amount.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, amount),
+    };
+    let (int, frac) = digits.split_once('.')?;
+    if int.is_empty()
+        || frac.len() != 2
+        || int.len() > 30
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let cents = int.parse::<i128>().ok()? * 100 + frac.parse::<i128>().ok()?;
+    Some(if negative { -cents } else { cents })
+}
+
+/// Cents as a two-decimal amount string: -1250 -> "-12.50".
+pub(crate) fn format_cents(cents: i128) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    let abs = cents.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// The sign, integer digits and fraction digits of a printed number, deciding which of "."
+/// and "," is the decimal separator (both present: the last; one alone: by the digits after
+/// it and the locale).
+fn decimal_parts(text: &str, locale: Locale) -> Option<(bool, String, String)> {
     let t = text.trim();
     let negative =
         t.starts_with('-') || t.ends_with('-') || (t.starts_with('(') && t.ends_with(')'));
@@ -22,8 +93,8 @@ pub fn parse_amount(text: &str, locale: Locale) -> Option<String> {
             c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | ' ' | '\u{a0}' | '\u{202f}')
         })
         .collect();
-    let body = body.trim();
-    if !body.chars().any(|c| c.is_ascii_digit()) {
+    let body = body.trim_matches(|c: char| !c.is_ascii_digit());
+    if body.is_empty() {
         return None;
     }
     let last_dot = body.rfind('.');
@@ -41,17 +112,14 @@ pub fn parse_amount(text: &str, locale: Locale) -> Option<String> {
         }
         None => (body, ""),
     };
-    let int: String = int.chars().filter(char::is_ascii_digit).collect();
-    if frac.chars().any(|c| !c.is_ascii_digit()) {
+    // Grouping is the other separator, an apostrophe or a space; never the decimal one again.
+    if decimal_sep.is_some_and(|sep| int.contains(sep))
+        || frac.chars().any(|c| !c.is_ascii_digit())
+    {
         return None;
     }
-    let number = format!(
-        "{}{}.{}",
-        if negative { "-" } else { "" },
-        if int.is_empty() { "0" } else { &int },
-        frac
-    );
-    crate::normalize_amount(&number)
+    let int: String = int.chars().filter(char::is_ascii_digit).collect();
+    Some((negative, int, frac.to_string()))
 }
 
 /// Whether the only separator of its kind is a decimal separator: two digits after it (or
@@ -163,22 +231,28 @@ pub fn find_date(text: &str, locale: Locale) -> Option<String> {
         {
             let n = |s: &str| s.parse::<u32>().ok();
             let iso = parts[0].len() == 4;
+            // A part that is not a number of a date ("99999999999") skips the token; it does
+            // not end the search.
             let found = if iso {
-                valid(year(parts[0])?, n(parts[1])?, n(parts[2])?)
+                match (year(parts[0]), n(parts[1]), n(parts[2])) {
+                    (Some(y), Some(m), Some(d)) => valid(y, m, d),
+                    _ => None,
+                }
             } else {
-                let (a, b, y) = (n(parts[0])?, n(parts[1])?, year(parts[2]));
-                let y = match y {
-                    Some(y) => y,
-                    None => continue,
-                };
-                let dotted = tok.contains('.');
-                // Dots are always day first; otherwise the locale decides, unless a part
-                // over 12 can only be the day.
-                let day_first = dotted || a > 12 || (b <= 12 && locale == Locale::European);
-                if day_first {
-                    valid(y, b, a)
-                } else {
-                    valid(y, a, b)
+                match (n(parts[0]), n(parts[1]), year(parts[2])) {
+                    (Some(a), Some(b), Some(y)) => {
+                        let dotted = tok.contains('.');
+                        // Dots are always day first; otherwise the locale decides, unless a
+                        // part over 12 can only be the day.
+                        let day_first =
+                            dotted || a > 12 || (b <= 12 && locale == Locale::European);
+                        if day_first {
+                            valid(y, b, a)
+                        } else {
+                            valid(y, a, b)
+                        }
+                    }
+                    _ => None,
                 }
             };
             if found.is_some() {
