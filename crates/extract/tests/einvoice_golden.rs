@@ -161,8 +161,8 @@ fn a_pdf_without_an_embedded_invoice_is_none_and_garbage_is_an_error() {
     .unwrap();
     assert_eq!(einvoice::from_pdf(&plain).unwrap(), None);
     match einvoice::from_pdf(b"%PDF-1.4 this is not really a pdf") {
-        Err(EInvoiceError::Pdf(PdfError::Unreadable(_))) => {}
-        other => panic!("expected Unreadable, got {other:?}"),
+        Err(EInvoiceError::Pdf(PdfError::Damaged(_))) => {}
+        other => panic!("expected Damaged, got {other:?}"),
     }
 }
 
