@@ -405,7 +405,9 @@ impl Workspace {
 
     /// Stops the Dropbox feed, if one runs (it finishes the page or wait it is in).
     pub fn stop_dropbox(&self) {
-        if let Some(stop) = lock(&self.inner.dropbox).feed_stop.take() {
+        let mut rt = lock(&self.inner.dropbox);
+        rt.downloads = None;
+        if let Some(stop) = rt.feed_stop.take() {
             stop.store(true, Ordering::Relaxed);
         }
     }
@@ -494,6 +496,8 @@ impl Workspace {
     ) -> Result<()> {
         let client = client_for(settings);
         lock(&self.inner.dropbox).downloads = Some(Arc::new(client_for(settings)));
+        // Downloads that waited for a connection can go now.
+        lock(&self.inner.reader).make_waiting_jobs_due()?;
         self.documents_queued();
         let location = format!(
             "{}{}{}",
@@ -638,6 +642,8 @@ impl Workspace {
             },
             rows,
         });
+        // New or changed files among them are queued for reading: wake the workers.
+        self.documents_queued();
         Ok(())
     }
 }

@@ -408,6 +408,15 @@ impl Store {
         Ok(Some(job))
     }
 
+    /// Queued jobs waiting out a backoff may run now (the connection they waited for is
+    /// back).
+    pub fn make_waiting_jobs_due(&self) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE jobs SET not_before_ms = 0 WHERE state = 'queued' AND not_before_ms > 0",
+            [],
+        )?)
+    }
+
     /// When the next queued job is due (for a worker deciding how long to sleep).
     pub fn next_job_due(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
