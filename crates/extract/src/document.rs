@@ -51,13 +51,13 @@ impl Format {
 
     /// By the file's first bytes, when they are clear: `None` for anything else.
     pub fn of_content(bytes: &[u8]) -> Option<Format> {
-        const IMAGES: [&[u8]; 5] = [b"\x89PNG", b"\xff\xd8\xff", b"II*\0", b"MM\0*", b"BM"];
+        // An image's magic number is at byte 0; a PDF's header may follow some junk.
+        if pdf::image_kind(bytes).is_some() {
+            return Some(Format::Image);
+        }
         let head = &bytes[..bytes.len().min(1024)];
         if head.windows(4).any(|w| w == b"%PDF") {
             return Some(Format::Pdf);
-        }
-        if IMAGES.iter().any(|magic| bytes.starts_with(magic)) {
-            return Some(Format::Image);
         }
         let text = String::from_utf8_lossy(head);
         let text = text.trim_start_matches('\u{feff}').trim_start();
@@ -212,7 +212,7 @@ fn ocr_lang(opts: &Options) -> &str {
 }
 
 fn extract_image(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, ExtractError> {
-    let kind = image_kind(bytes).ok_or_else(|| ExtractError::NotThatFormat {
+    let kind = pdf::image_kind(bytes).ok_or_else(|| ExtractError::NotThatFormat {
         expected: "an image Boxkeeper reads (PNG, JPEG, TIFF, BMP)",
         found: pdf::what_it_is(bytes),
     })?;
@@ -228,20 +228,6 @@ fn extract_image(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, Ext
         }],
     };
     Ok(from_rules(&text, "ocr"))
-}
-
-fn image_kind(bytes: &[u8]) -> Option<&'static str> {
-    const KINDS: [(&[u8], &str); 5] = [
-        (b"\x89PNG", "a PNG"),
-        (b"\xff\xd8\xff", "a JPEG"),
-        (b"II*\0", "a TIFF"),
-        (b"MM\0*", "a TIFF"),
-        (b"BM", "a BMP"),
-    ];
-    KINDS
-        .iter()
-        .find(|(magic, _)| bytes.starts_with(magic))
-        .map(|(_, kind)| *kind)
 }
 
 fn extract_pdf(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, ExtractError> {

@@ -415,13 +415,8 @@ fn check_header(pdf: &[u8]) -> Result<(), PdfError> {
 /// What a file that is not what its name says seems to be, for an error message: a known
 /// format by its magic bytes, else how it starts.
 pub fn what_it_is(bytes: &[u8]) -> String {
-    const KNOWN: [(&[u8], &str); 9] = [
-        (b"\x89PNG", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
+    const OTHERS: [(&[u8], &str); 4] = [
         (b"GIF8", "a GIF image"),
-        (b"II*\0", "a TIFF image"),
-        (b"MM\0*", "a TIFF image"),
-        (b"BM", "a BMP image"),
         (
             b"PK\x03\x04",
             "a ZIP archive (or a Word, Excel or OpenDocument file)",
@@ -432,7 +427,10 @@ pub fn what_it_is(bytes: &[u8]) -> String {
     if bytes.is_empty() {
         return "it is empty".into();
     }
-    if let Some((_, name)) = KNOWN.iter().find(|(magic, _)| bytes.starts_with(magic)) {
+    if let Some(kind) = image_kind(bytes) {
+        return format!("it is {kind} image");
+    }
+    if let Some((_, name)) = OTHERS.iter().find(|(magic, _)| bytes.starts_with(magic)) {
         return format!("it is {name}");
     }
     if bytes.len() >= 12 && &bytes[4..8] == b"ftyp" {
@@ -460,6 +458,25 @@ pub fn what_it_is(bytes: &[u8]) -> String {
     }
     let hex: Vec<String> = bytes.iter().take(8).map(|b| format!("{b:02x}")).collect();
     format!("it starts with the bytes {}", hex.join(" "))
+}
+
+/// Which of the image formats Boxkeeper reads the bytes are, by their magic number: "a
+/// PNG", "a JPEG", "a TIFF", "a BMP".
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    const KINDS: [(&[u8], &str); 4] = [
+        (b"\x89PNG\r\n\x1a\n", "a PNG"),
+        (b"\xff\xd8\xff", "a JPEG"),
+        (b"II*\0", "a TIFF"),
+        (b"MM\0*", "a TIFF"),
+    ];
+    // "BM" alone starts plenty of text ("BMW ..."): a BMP header also has four reserved
+    // zero bytes at offset 6.
+    let bmp = bytes.len() >= 26 && bytes.starts_with(b"BM") && bytes[6..10] == [0; 4];
+    KINDS
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, kind)| *kind)
+        .or(bmp.then_some("a BMP"))
 }
 
 /// pdfium's reason a document would not load, as a sentence.

@@ -81,6 +81,21 @@ fn a_password_protected_pdf_says_so() {
 }
 
 #[test]
+fn a_pdf_encrypted_only_against_printing_and_copying_is_read() {
+    // No user password, only an owner password restricting print and copy: common on
+    // invoices, and no reason to refuse them.
+    let got = extract_within(
+        &fixture("owner-restricted.pdf"),
+        Format::Pdf,
+        &Options::default(),
+        Duration::from_secs(20),
+    )
+    .unwrap();
+    assert_eq!(got.source, "text");
+    assert_eq!(got.fields["total"].value, "119.00");
+}
+
+#[test]
 fn a_pdf_without_pages_says_so() {
     let (e, text) = error_of(&pdf(&[], &[]), Format::Pdf);
     assert!(matches!(e, ExtractError::Pdf(PdfError::NoPages)), "{e:?}");
@@ -287,6 +302,32 @@ fn an_html_page_named_png_is_not_an_image() {
     assert_eq!(
         text,
         "the file is not an image Boxkeeper reads (PNG, JPEG, TIFF, BMP): it starts with <html>"
+    );
+}
+
+#[test]
+fn other_files_named_pdf_are_named_by_their_magic_number() {
+    let cases: [(&[u8], &str); 4] = [
+        (b"GIF89a\x01\0\x01\0\0\0\0", "it is a GIF image"),
+        (
+            b"PK\x03\x04\x14\0\x06\0",
+            "it is a ZIP archive (or a Word, Excel or OpenDocument file)",
+        ),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", "it is a PNG image"),
+        // Text that happens to start like a BMP header is still text.
+        (
+            b"BMW Financial Services statement",
+            "it starts with the text \"BMW Financial Services statement\"",
+        ),
+    ];
+    for (bytes, want) in cases {
+        assert_eq!(pdf::what_it_is(bytes), want);
+    }
+    // A PNG named .pdf is read as the image it is; text named .pdf is not a PDF.
+    let (_, text) = error_of(b"BMW Financial Services statement", Format::Pdf);
+    assert_eq!(
+        text,
+        "the file is not a PDF (it starts with the text \"BMW Financial Services statement\")"
     );
 }
 
