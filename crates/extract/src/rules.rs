@@ -110,9 +110,41 @@ const INVOICE_DATE: &[&str] = &[
 const PLAIN_DATE: &[&str] = &["date", "datum", "date :", "dated"];
 /// A plain "Date" in a cell with one of these is some other date.
 const NOT_INVOICE_DATE: &[&str] = &[
-    "due", "fällig", "échéance", "liefer", "leistung", "order", "bestell", "livraison",
-    "delivery", "check", "verval", "start", "end", "début", "fin", "ship", "birth", "version",
-    "associée", "auftrag", "vertrag", "lieferschein", "service",
+    "due",
+    "fällig",
+    "échéance",
+    "liefer",
+    "leistung",
+    "order",
+    "bestell",
+    "livraison",
+    "delivery",
+    "check",
+    "verval",
+    "start",
+    "end",
+    "début",
+    "fin",
+    "ship",
+    "birth",
+    "version",
+    "associée",
+    "auftrag",
+    "vertrag",
+    "lieferschein",
+    "service",
+];
+/// Words that make an invoice date or number another document's (a credit note names the
+/// invoice it corrects).
+const REFERENCED: &[&str] = &[
+    "associée",
+    "associated",
+    "original",
+    "ursprungs",
+    "related",
+    "referenced",
+    "previous",
+    "corrected",
 ];
 const DUE_DATE: &[&str] = &[
     "due date",
@@ -159,6 +191,7 @@ const TOTAL: &[&str] = &[
     "zu zahlen",
     "net à payer",
     "somme à payer",
+    "ttc",
     "total",
     "summe",
 ];
@@ -205,6 +238,8 @@ const SUBTOTAL: &[&str] = &[
     "subtotaal",
     "warenwert",
     "positionssumme",
+    "grondslag",
+    "ht",
     "netto",
 ];
 const NOT_SUBTOTAL: &[&str] = &["inkl", "incl", "brutto", "ttc"];
@@ -228,9 +263,32 @@ const TAX: &[&str] = &[
     "ust",
 ];
 const NOT_TAX: &[&str] = &[
-    "ohne", "inkl", "incl", "excl", "hors", "summe", "total", "basis", "id", "nr", "number",
-    "idnr", "no", "nummer", "grondslag", "registration", "identification", "intra", "exclusief",
-    "exkl", "-id", "number:",
+    "ohne",
+    "inkl",
+    "incl",
+    "excl",
+    "hors",
+    "summe",
+    "total",
+    "basis",
+    "id",
+    "nr",
+    "number",
+    "idnr",
+    "no",
+    "nummer",
+    "grondslag",
+    "registration",
+    "identification",
+    "intra",
+    "exclusief",
+    "exkl",
+    "-id",
+    "number:",
+    "#",
+    "inclusief",
+    "inclusive",
+    "including",
 ];
 const PO_NUMBER: &[&str] = &[
     "purchase order",
@@ -322,9 +380,35 @@ const IMPRINT: &[&str] = &[
     "registered",
 ];
 const LEGAL_FORMS_ANY_CASE: &[&str] = &[
-    "gmbh", "ohg", "e.k.", "a.g.", "inc", "inc.", "llc", "llc.", "ltd", "ltd.", "limited",
-    "corp", "corp.", "corporation", "sarl", "s.a.r.l.", "sas", "s.a.", "b.v.", "n.v.", "plc",
-    "gbr", "s.p.a.", "srl", "s.r.l.", "gmbh.", "pvt.", "pvt", "e.v.",
+    "gmbh",
+    "ohg",
+    "e.k.",
+    "a.g.",
+    "inc",
+    "inc.",
+    "llc",
+    "llc.",
+    "ltd",
+    "ltd.",
+    "limited",
+    "corp",
+    "corp.",
+    "corporation",
+    "sarl",
+    "s.a.r.l.",
+    "sas",
+    "s.a.",
+    "b.v.",
+    "n.v.",
+    "plc",
+    "gbr",
+    "s.p.a.",
+    "srl",
+    "s.r.l.",
+    "gmbh.",
+    "pvt.",
+    "pvt",
+    "e.v.",
 ];
 const LEGAL_FORMS_UPPER: &[&str] = &["AG", "KG", "UG", "SE", "SA", "BV", "NV", "Co.", "CO."];
 
@@ -400,7 +484,12 @@ fn join(toks: &[Tok]) -> String {
 }
 
 fn union(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
-    [a[0].min(b[0]), a[1].min(b[1]), a[2].max(b[2]), a[3].max(b[3])]
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
 }
 
 fn lower(text: &str) -> String {
@@ -466,7 +555,8 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
             let mut cell_starts = vec![0];
             for i in 1..toks.len() {
                 let (a, b) = (&toks[i - 1], &toks[i]);
-                let char_w = |t: &Tok| (t.bbox[2] - t.bbox[0]) / t.text.chars().count().max(1) as f32;
+                let char_w =
+                    |t: &Tok| (t.bbox[2] - t.bbox[0]) / t.text.chars().count().max(1) as f32;
                 let gap = b.bbox[0] - a.bbox[2];
                 if gap > 2.5 * (char_w(a) + char_w(b)) / 2.0 {
                     cell_starts.push(i);
@@ -499,10 +589,12 @@ fn text_rows(page: &PageText) -> Vec<Row> {
         let mut toks = Vec::new();
         let mut cell_starts = Vec::new();
         let mut i = 0;
-        let mut spaces = usize::MAX;
+        // Whitespace before the next token, and whether it had a tab.
+        let (mut spaces, mut tab) = (0usize, false);
         while i < chars.len() {
             if chars[i].is_whitespace() {
-                spaces += 1;
+                spaces = spaces.saturating_add(1);
+                tab |= chars[i] == '\t';
                 i += 1;
                 continue;
             }
@@ -510,10 +602,10 @@ fn text_rows(page: &PageText) -> Vec<Row> {
             while i < chars.len() && !chars[i].is_whitespace() {
                 i += 1;
             }
-            if spaces >= 2 || chars[..start].iter().any(|c| *c == '\t') && spaces >= 1 {
+            if toks.is_empty() || spaces >= 2 || tab {
                 cell_starts.push(toks.len());
             }
-            spaces = 0;
+            (spaces, tab) = (0, false);
             let text: String = chars[start..i].iter().collect();
             let bbox = [
                 start as f32 / width,
@@ -525,9 +617,6 @@ fn text_rows(page: &PageText) -> Vec<Row> {
         }
         if toks.is_empty() {
             continue;
-        }
-        if cell_starts.first() != Some(&0) {
-            cell_starts.insert(0, 0);
         }
         rows.push(Row {
             page: page.number,
@@ -669,12 +758,21 @@ fn spots_after(rows: &[Row], hit: Hit, below_rows: usize) -> Vec<Spot> {
         return spots;
     };
     let line_h = label_box[3] - label_box[1];
-    if row.boxed && right.is_empty() && spots.is_empty() {
+    // Only for a label alone on its row: in a table header the row below holds the values
+    // of every column.
+    if row.boxed
+        && row.cell_starts.len() == 1
+        && !spots
+            .iter()
+            .any(|s| s.text.chars().any(|c| c.is_ascii_digit()))
+    {
         for near in [hit.row.wrapping_sub(1), hit.row + 1] {
             let Some(n) = rows.get(near).filter(|n| n.page == row.page) else {
                 continue;
             };
-            let dy = ((n.toks[0].bbox[1] + n.toks[0].bbox[3]) - (label_box[1] + label_box[3])).abs() / 2.0;
+            let dy = ((n.toks[0].bbox[1] + n.toks[0].bbox[3]) - (label_box[1] + label_box[3]))
+                .abs()
+                / 2.0;
             if dy > line_h * 1.2 {
                 continue;
             }
@@ -689,7 +787,15 @@ fn spots_after(rows: &[Row], hit: Hit, below_rows: usize) -> Vec<Spot> {
             }
         }
     }
-    // Under the label: tokens of the next rows whose boxes overlap the label's columns.
+    // Under the label: tokens of the next rows whose boxes overlap the label's columns; only
+    // for a label that heads a column (nothing but words after it in its cell: "Tax #:
+    // AAACW8725FSD001" is not the head of the amounts under it).
+    if spots
+        .first()
+        .is_some_and(|s| s.distance == 0 && s.text.chars().any(|c| c.is_ascii_digit()))
+    {
+        return spots;
+    }
     let (x0, x1) = (label_box[0], label_box[2]);
     let slack = (x1 - x0) * 0.25;
     let mut last_bottom = label_box[3];
@@ -760,17 +866,28 @@ fn labelled<T>(
 /// make it another field: "Rechnungssumme ohne USt.", "Summe netto", "USt-IdNr". Words that
 /// say "including tax" keep a total a total. A label on a "%" column is a rate.
 fn excluded(row: &Row, hit: Hit, not: &[&str]) -> bool {
-    if row.toks[hit.first..=hit.last].iter().any(|t| t.text.contains('%')) {
+    if row.toks[hit.first..=hit.last]
+        .iter()
+        .any(|t| t.text.contains('%'))
+    {
         return true;
     }
     let cell = row.cell_of(hit.first);
     let from = hit.first.saturating_sub(1).max(cell.start);
     let to = (hit.last + 4).min(cell.end);
     let mut context: Vec<String> = Vec::new();
-    if from < hit.first {
+    // The word before counts for a one-word label ("ohne USt."), not for a phrase that says
+    // what it is on its own ("Grondslag | BTW bedrag" in one header cell).
+    if from < hit.first && hit.first == hit.last {
         context.push(row.toks[from].lower.clone());
     }
-    context.push(row.toks[hit.last].lower.chars().skip(hit.end_char).collect());
+    context.push(
+        row.toks[hit.last]
+            .lower
+            .chars()
+            .skip(hit.end_char)
+            .collect(),
+    );
     context.extend(row.toks[hit.last + 1..to].iter().map(|t| t.lower.clone()));
     let text = context.join(" ");
     let has = |w: &&str| {
@@ -821,14 +938,30 @@ fn locale_of(text: &str) -> Locale {
     for t in text.split_whitespace() {
         let t = t.trim_matches(|c: char| !c.is_ascii_digit());
         let b = t.as_bytes();
-        if b.len() >= 4 && b[b.len() - 3] == b',' && b[..b.len() - 3].iter().all(|c| c.is_ascii_digit() || *c == b'.') && b[b.len() - 2..].iter().all(u8::is_ascii_digit) {
+        if b.len() >= 4
+            && b[b.len() - 3] == b','
+            && b[..b.len() - 3]
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == b'.')
+            && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+        {
             eu += 1;
-        } else if b.len() >= 4 && b[b.len() - 3] == b'.' && b[..b.len() - 3].iter().all(|c| c.is_ascii_digit() || *c == b',') && b[b.len() - 2..].iter().all(u8::is_ascii_digit) {
+        } else if b.len() >= 4
+            && b[b.len() - 3] == b'.'
+            && b[..b.len() - 3]
+                .iter()
+                .all(|c| c.is_ascii_digit() || *c == b',')
+            && b[b.len() - 2..].iter().all(u8::is_ascii_digit)
+        {
             us += 1;
         }
     }
     if eu != us {
-        return if eu > us { Locale::European } else { Locale::Us };
+        return if eu > us {
+            Locale::European
+        } else {
+            Locale::Us
+        };
     }
     let lower = text.to_lowercase();
     let count = |hints: &[&str]| hints.iter().filter(|h| lower.contains(*h)).count();
@@ -857,9 +990,17 @@ fn document_type_of(rows: &[Row], full: &str) -> Option<String> {
             "creditnota",
         ]) {
             Some("CREDIT_NOTE")
-        } else if has(&["receipt", "quittung", "kassenbon", "reçu", "ticket de caisse"]) {
+        } else if has(&[
+            "receipt",
+            "quittung",
+            "kassenbon",
+            "reçu",
+            "ticket de caisse",
+        ]) {
             Some("RECEIPT")
-        } else if has(&["invoice", "rechnung", "facture", "factuur", "faktura", "bill"]) {
+        } else if has(&[
+            "invoice", "rechnung", "facture", "factuur", "faktura", "bill",
+        ]) {
             Some("INVOICE")
         } else {
             None
@@ -964,9 +1105,53 @@ fn numbered_title(rows: &[Row], locale: Locale) -> Option<Title> {
     const MARKERS: [&str; 10] = [
         "nr.", "nr", "no.", "no", "#", "n°", "number", "nummer", "numéro", "n°:",
     ];
-    for row in rows.iter().take(80) {
-        let toks = &row.toks;
-        for (i, t) in toks.iter().enumerate() {
+    // Within the next few tokens: a marker and the number after it (the marker may be glued
+    // to the number: "n°562044387"), or directly a number with letters or slashes in it
+    // ("INV/2023/03/0008"). Words between are skipped ("Rechnung des Versicherers (575) Nr.").
+    let number_from = |toks: &[Tok], start: usize| -> Option<(String, usize)> {
+        let mut j = start;
+        while j < toks.len() && j <= start + 4 {
+            let w = toks[j].lower.trim_end_matches(':').to_string();
+            if let Some(m) = MARKERS.iter().find(|m| {
+                w.starts_with(**m) && w.len() > m.len() && !m.chars().all(char::is_alphabetic)
+            }) {
+                let glued: String = toks[j].text.chars().skip(m.chars().count()).collect();
+                return number_token(&glued, locale).map(|n| (n, j));
+            }
+            if MARKERS.contains(&w.as_str()) {
+                return toks[j + 1..]
+                    .iter()
+                    .take(2)
+                    .enumerate()
+                    .find_map(|(k, t)| {
+                        if t.text.chars().all(|c| !c.is_alphanumeric()) {
+                            return None;
+                        }
+                        Some(number_token(&t.text, locale).map(|n| (n, j + 1 + k)))
+                    })
+                    .flatten();
+            }
+            let raw = &toks[j].text;
+            if j == start
+                && raw.chars().any(|c| c.is_ascii_digit())
+                && raw
+                    .chars()
+                    .any(|c| c.is_alphabetic() || c == '/' || c == '-')
+                && !raw.contains(':')
+            {
+                return number_token(raw, locale).map(|n| (n, j));
+            }
+            if raw.chars().any(|c| c.is_ascii_digit()) && !raw.starts_with('(')
+                || raw.ends_with(':')
+            {
+                return None;
+            }
+            j += 1;
+        }
+        None
+    };
+    for (r, row) in rows.iter().enumerate().take(80) {
+        for (i, t) in row.toks.iter().enumerate() {
             let word = t.lower.trim_end_matches(':');
             let is_doc = DOC_WORDS.iter().any(|w| word.contains(w))
                 && !word.contains("datum")
@@ -974,62 +1159,28 @@ fn numbered_title(rows: &[Row], locale: Locale) -> Option<Title> {
             if !is_doc {
                 continue;
             }
-            // Within the next few tokens: a marker and the number after it (the marker may
-            // be glued to the number: "n°562044387"), or directly a number with letters or
-            // slashes in it ("INV/2023/03/0008").
-            let mut j = i + 1;
-            let mut number = None;
-            while j < toks.len() && j <= i + 4 {
-                let w = toks[j].lower.trim_end_matches(':').to_string();
-                if let Some(m) = MARKERS.iter().find(|m| w.starts_with(**m) && w.len() > m.len() && !m.chars().all(char::is_alphabetic)) {
-                    let glued: String = toks[j].text.chars().skip(m.chars().count()).collect();
-                    number = number_token(&glued, locale).map(|n| (n, j));
-                    break;
+            // A title alone on its row may have its number on the next ("INVOICE" / "# 12").
+            let (at_row, found) = match rows.get(r + 1) {
+                Some(next) if i + 1 == row.toks.len() && next.page == row.page => {
+                    (next, number_from(&next.toks, 0))
                 }
-                if MARKERS.contains(&w.as_str()) {
-                    number = toks[j + 1..]
-                        .iter()
-                        .take(2)
-                        .enumerate()
-                        .find_map(|(k, t)| {
-                            if t.text.chars().all(|c| !c.is_alphanumeric()) {
-                                return None;
-                            }
-                            Some(number_token(&t.text, locale).map(|n| (n, j + 1 + k)))
-                        })
-                        .flatten();
-                    break;
-                }
-                if j == i + 1 {
-                    let raw = &toks[j].text;
-                    if raw.chars().any(|c| c.is_ascii_digit())
-                        && raw.chars().any(|c| c.is_alphabetic() || c == '/' || c == '-')
-                        && !raw.contains(':')
-                    {
-                        number = number_token(raw, locale).map(|n| (n, j));
-                        break;
-                    }
-                }
-                if w.starts_with('(') || w == "des" || w == "du" || w == "versicherers" {
-                    j += 1;
-                    continue;
-                }
-                break;
-            }
-            let Some((value, at)) = number else { continue };
-            let rest = row.text(at + 1..toks.len());
+                _ => (row, number_from(&row.toks, i + 1)),
+            };
+            let Some((value, at)) = found else { continue };
+            let end = at_row.toks.len();
+            let rest = at_row.text(at + 1..end);
             let date = find_date(&rest, locale).map(|d| Found {
                 value: d,
                 confidence: 0.7,
-                page: Some(row.page),
-                bbox: row.bbox(at + 1..toks.len()),
+                page: Some(at_row.page),
+                bbox: at_row.bbox(at + 1..end),
             });
             return Some(Title {
                 number: Found {
                     value,
                     confidence: 0.75,
-                    page: Some(row.page),
-                    bbox: row.bbox(at..at + 1),
+                    page: Some(at_row.page),
+                    bbox: at_row.bbox(at..at + 1),
                 },
                 date,
             });
@@ -1042,7 +1193,7 @@ fn invoice_number(rows: &[Row], locale: Locale, title: Option<&Title>) -> Option
     if let Some(t) = title {
         return Some(t.number.clone());
     }
-    labelled(rows, INVOICE_NUMBER, &[], 2, |text| {
+    labelled(rows, INVOICE_NUMBER, REFERENCED, 2, |text| {
         // The number is the first token with a digit (skipping a lone "#" or ":").
         text.split_whitespace()
             .filter(|w| w.chars().any(char::is_alphanumeric))
@@ -1053,7 +1204,7 @@ fn invoice_number(rows: &[Row], locale: Locale, title: Option<&Title>) -> Option
 }
 
 fn invoice_date(rows: &[Row], locale: Locale, title: Option<&Title>) -> Option<Found> {
-    if let Some((d, spot)) = labelled(rows, INVOICE_DATE, &[], 2, |t| find_date(t, locale)) {
+    if let Some((d, spot)) = labelled(rows, INVOICE_DATE, REFERENCED, 2, |t| find_date(t, locale)) {
         return Some(found_at(d, 0.75 - nearness(&spot), &spot));
     }
     if let Some(d) = title.and_then(|t| t.date.clone()) {
@@ -1131,9 +1282,16 @@ fn net_terms(rows: &[Row], invoice_date: Option<&Found>) -> Option<Found> {
                 n.parse::<u32>().ok()
             } else if matches!(*t, "tage" | "tagen" | "jours" | "days" | "dagen") && i > 0 {
                 tokens[i - 1].parse::<u32>().ok().filter(|_| {
-                    ["netto", "zahlbar", "net", "payable", "terms", "zahlungsbedingungen"]
-                        .iter()
-                        .any(|w| l.contains(w))
+                    [
+                        "netto",
+                        "zahlbar",
+                        "net",
+                        "payable",
+                        "terms",
+                        "zahlungsbedingungen",
+                    ]
+                    .iter()
+                    .any(|w| l.contains(w))
                         && !l.contains("skonto")
                         && !l.contains("discount")
                         && !l.contains("escompte")
@@ -1162,7 +1320,10 @@ fn code_in(text: &str) -> Option<&'static str> {
         .find_map(|w| CURRENCY_CODES.iter().find(|c| **c == w).copied())
         .or_else(|| {
             let l = text.to_lowercase();
-            if l.contains('€') || l.split_whitespace().any(|w| w.trim_matches(|c: char| !c.is_alphabetic()) == "euro") {
+            if l.contains('€')
+                || l.split_whitespace()
+                    .any(|w| w.trim_matches(|c: char| !c.is_alphabetic()) == "euro")
+            {
                 Some("EUR")
             } else {
                 None
@@ -1206,7 +1367,12 @@ fn currency(rows: &[Row], full: &str) -> Option<Found> {
             .filter(|x| *x == w)
             .count()
     };
-    for (word, code) in [("Rs", "INR"), ("zł", "PLN"), ("Euro", "EUR"), ("Dollars", "USD")] {
+    for (word, code) in [
+        ("Rs", "INR"),
+        ("zł", "PLN"),
+        ("Euro", "EUR"),
+        ("Dollars", "USD"),
+    ] {
         if let Some(c) = counts.iter_mut().find(|(_, c)| *c == code) {
             c.0 += words(word);
         }
@@ -1230,9 +1396,16 @@ fn currency(rows: &[Row], full: &str) -> Option<Found> {
 /// grouped by spaces ("1 200,00") are joined first; phone numbers, ids, dates and
 /// percentages are not amounts.
 fn amounts_in(text: &str, locale: Locale) -> Vec<(String, String)> {
+    amounts_grouped(text, locale, true)
+}
+
+/// `amounts_in`, with or without joining digit groups split by spaces: "19 163,16" is
+/// 19163.16 in French print but a tax rate and an amount in a table row.
+fn amounts_grouped(text: &str, locale: Locale, join_groups: bool) -> Vec<(String, String)> {
     let mut tokens: Vec<String> = Vec::new();
     for t in text.split_whitespace() {
-        let is_group = t.len() >= 3
+        let is_group = join_groups
+            && t.len() >= 3
             && t.as_bytes()[..3].iter().all(u8::is_ascii_digit)
             && t[3..]
                 .chars()
@@ -1248,7 +1421,8 @@ fn amounts_in(text: &str, locale: Locale) -> Vec<(String, String)> {
                 prev.push_str(t);
             }
             // A sign or currency standing alone belongs to the number after it.
-            Some(prev) if matches!(prev.as_str(), "-" | "€" | "$" | "£" | "Rs" | "Rs." | "₹") => {
+            Some(prev) if matches!(prev.as_str(), "-" | "€" | "$" | "£" | "Rs" | "Rs." | "₹") =>
+            {
                 prev.push_str(t);
             }
             _ => tokens.push(t.to_string()),
@@ -1281,6 +1455,8 @@ fn amounts_in(text: &str, locale: Locale) -> Vec<(String, String)> {
 struct Candidate {
     cents: i128,
     found: Found,
+    /// Read beside its label rather than under a column header.
+    beside: bool,
 }
 
 fn candidates(rows: &[Row], labels: &[&str], not: &[&str], locale: Locale) -> Vec<Candidate> {
@@ -1293,6 +1469,7 @@ fn candidates(rows: &[Row], labels: &[&str], not: &[&str], locale: Locale) -> Ve
                     continue;
                 }
                 let mut under: Vec<Candidate> = Vec::new();
+                let mut beside: Vec<Candidate> = Vec::new();
                 for spot in spots_after(rows, hit, 4) {
                     let found = amounts_in(&spot.text, locale);
                     // Under a column header only money-shaped numbers count ("1.062,60",
@@ -1313,25 +1490,55 @@ fn candidates(rows: &[Row], labels: &[&str], not: &[&str], locale: Locale) -> Ve
                     let c = Candidate {
                         cents,
                         found: found_at(amount.clone(), confidence, &spot),
+                        beside: spot.distance < 2,
+                    };
+                    // The same place read without joining space-separated digit groups, as a
+                    // weaker second reading.
+                    let split = amounts_grouped(&spot.text, locale, false)
+                        .last()
+                        .filter(|(a, _)| a != amount)
+                        .and_then(|(a, _)| Some((cents_of(a)?, a.clone())))
+                        .map(|(cents, a)| Candidate {
+                            cents,
+                            found: found_at(a, confidence - 0.1, &spot),
+                            beside: spot.distance < 2,
+                        });
+                    let c = match split {
+                        Some(split) if spot.distance >= 2 => {
+                            under.push(split);
+                            c
+                        }
+                        Some(split) => {
+                            out.push(c);
+                            split
+                        }
+                        None => c,
                     };
                     if spot.distance >= 2 {
                         // Under a column header the last row of the block is the sum.
                         under.push(c);
                     } else {
-                        out.push(c);
-                        if spot.distance == 0 {
-                            under.clear();
-                            break;
-                        }
+                        beside.push(c);
                     }
                 }
+                // Beside the label, money-shaped amounts before bare numbers ("DUE ON August
+                // 3 , 2014 | $4.11": the year is not the amount).
+                beside.sort_by_key(|c| !money_shaped(&c.found.value, &rows[r]));
+                if !beside.is_empty() {
+                    under.clear();
+                }
+                out.append(&mut beside);
                 out.extend(under.into_iter().rev());
             }
         }
     }
     let mut seen = Vec::new();
     out.retain(|c| {
-        let key = (c.cents, c.found.page, c.found.bbox.map(|b| b.map(f32::to_bits)));
+        let key = (
+            c.cents,
+            c.found.page,
+            c.found.bbox.map(|b| b.map(f32::to_bits)),
+        );
         if seen.contains(&key) {
             false
         } else {
@@ -1343,27 +1550,42 @@ fn candidates(rows: &[Row], labels: &[&str], not: &[&str], locale: Locale) -> Ve
     out
 }
 
+/// Whether an amount was printed like money in its row: with decimals or a currency sign
+/// ("4.11", "$4", "1.062,60"), not as a bare integer that may be a year or a count.
+fn money_shaped(value: &str, row: &Row) -> bool {
+    if !value.ends_with(".00") {
+        return true;
+    }
+    let whole = value.trim_end_matches(".00").trim_start_matches('-');
+    row.toks.iter().any(|t| {
+        let digits: String = t.text.chars().filter(char::is_ascii_digit).collect();
+        digits.starts_with(whole)
+            && (digits.len() > whole.len() || t.text.contains(['€', '$', '£', '₹']))
+    })
+}
+
 /// Subtotal, tax and total together: the best-ranked total that a subtotal plus a tax add up
 /// to wins; a sum that does not add up keeps each field's best guess and says so.
 fn amounts(rows: &[Row], locale: Locale, out: &mut Extracted) {
     let totals = candidates(rows, TOTAL, NOT_TOTAL, locale);
     let subtotals = candidates(rows, SUBTOTAL, NOT_SUBTOTAL, locale);
     let taxes = candidates(rows, TAX, NOT_TAX, locale);
-    let zero_tax = Candidate {
-        cents: 0,
-        found: Found {
-            value: "0.00".into(),
-            confidence: 0.3,
-            page: None,
-            bbox: None,
-        },
+    let zero_tax = Found {
+        value: "0.00".into(),
+        confidence: 0.3,
+        page: None,
+        bbox: None,
     };
     let mut best: Option<(usize, usize, usize, i128)> = None;
     for (ti, t) in totals.iter().enumerate() {
         for (si, s) in subtotals.iter().enumerate() {
             for (xi, x) in taxes.iter().enumerate() {
                 // A credit note prints its tax without the sign its total has.
-                let sign = if t.cents < 0 && s.cents < 0 && x.cents > 0 { -1 } else { 1 };
+                let sign = if t.cents < 0 && s.cents < 0 && x.cents > 0 {
+                    -1
+                } else {
+                    1
+                };
                 if s.cents + sign * x.cents == t.cents && t.cents != 0 {
                     let score = (ti * 4 + si + xi) as i128;
                     if best.is_none_or(|b| score < b.3) {
@@ -1389,7 +1611,7 @@ fn amounts(rows: &[Row], locale: Locale, out: &mut Extracted) {
             if let Some(s) = subtotals.iter().find(|s| s.cents == t.cents) {
                 out.total = Some(raise(totals[ti].found.clone()));
                 out.subtotal = Some(raise(s.found.clone()));
-                out.tax = Some(zero_tax.found.clone());
+                out.tax = Some(zero_tax);
                 return;
             }
         }
@@ -1397,6 +1619,19 @@ fn amounts(rows: &[Row], locale: Locale, out: &mut Extracted) {
     out.total = totals.first().map(|c| c.found.clone());
     out.subtotal = subtotals.first().map(|c| c.found.clone());
     out.tax = taxes.first().map(|c| c.found.clone());
+    if let (None, Some(t), Some(x)) = (&out.subtotal, totals.first(), taxes.first()) {
+        // No net amount printed: the total less a tax printed beside its label, said with
+        // little confidence.
+        if x.beside && t.beside && x.cents.abs() <= t.cents.abs() {
+            out.subtotal = Some(Found {
+                value: format_cents(t.cents - x.cents),
+                confidence: 0.35,
+                page: None,
+                bbox: None,
+            });
+            return;
+        }
+    }
     if let (Some(s), Some(x), Some(t)) = (&mut out.subtotal, &mut out.tax, &mut out.total) {
         let problem = format!(
             "subtotal {} plus tax {} is not the total {}",
@@ -1485,9 +1720,16 @@ fn clean_name(text: &str) -> String {
 /// The lines of a block under a label: the next rows of the page, from the label's left
 /// edge to the next cell of the label's row (a buyer block beside it is not part of it),
 /// until a wide vertical gap.
-fn block_under(rows: &[Row], r: usize, cell: std::ops::Range<usize>) -> Vec<(String, Option<[f32; 4]>, usize)> {
+fn block_under(
+    rows: &[Row],
+    r: usize,
+    cell: std::ops::Range<usize>,
+) -> Vec<(String, Option<[f32; 4]>, usize)> {
     let row = &rows[r];
-    let Some(label) = row.bbox(cell.clone()).or_else(|| Some(row.toks[cell.start].bbox)) else {
+    let Some(label) = row
+        .bbox(cell.clone())
+        .or_else(|| Some(row.toks[cell.start].bbox))
+    else {
         return Vec::new();
     };
     let left = label[0] - 0.02;
@@ -1498,7 +1740,11 @@ fn block_under(rows: &[Row], r: usize, cell: std::ops::Range<usize>) -> Vec<(Str
     let line_h = label[3] - label[1];
     let mut out = Vec::new();
     let mut last_bottom = label[3];
-    for below in rows[r + 1..].iter().take(10).take_while(|b| b.page == row.page) {
+    for below in rows[r + 1..]
+        .iter()
+        .take(10)
+        .take_while(|b| b.page == row.page)
+    {
         let picked: Vec<usize> = (0..below.toks.len())
             .filter(|&i| {
                 let b = below.toks[i].bbox;
@@ -1513,7 +1759,10 @@ fn block_under(rows: &[Row], r: usize, cell: std::ops::Range<usize>) -> Vec<(Str
         if row.boxed && top - last_bottom > 2.5 * line_h {
             break;
         }
-        last_bottom = picked.iter().map(|&i| below.toks[i].bbox[3]).fold(0.0, f32::max);
+        last_bottom = picked
+            .iter()
+            .map(|&i| below.toks[i].bbox[3])
+            .fold(0.0, f32::max);
         let range = picked[0]..picked[picked.len() - 1] + 1;
         out.push((below.text(range.clone()), below.bbox(range), below.page));
     }
@@ -1574,7 +1823,10 @@ fn seller_block(rows: &[Row]) -> Option<Found> {
                 // "Key: value" lines: a name key gives (part of) the name; another key ends
                 // a name begun, or is skipped before one ("Nummer: 549910").
                 let (key, value) = match line.split_once(':') {
-                    Some((k, v)) if k.split_whitespace().count() <= 3 && !k.contains('.') || k.ends_with("Nr.") => {
+                    Some((k, v))
+                        if k.split_whitespace().count() <= 3 && !k.contains('.')
+                            || k.ends_with("Nr.") =>
+                    {
                         (Some(lower(k.trim())), v.trim().to_string())
                     }
                     _ => (None, line.trim().to_string()),
@@ -1600,9 +1852,11 @@ fn seller_block(rows: &[Row]) -> Option<Found> {
                     (a, b) => a.or(b),
                 };
                 page = line_page;
+                // A line with a legal form ends the name; the whole line is the name
+                // ("Rohstoff AG Salzgitter" is registered with its town).
                 let words: Vec<&str> = value.split_whitespace().collect();
-                if let Some(end) = legal_end(&words) {
-                    name.push(words[..=end].join(" "));
+                if legal_end(&words).is_some() {
+                    name.push(value);
                     break;
                 }
                 name.push(value);
@@ -1648,25 +1902,37 @@ fn vendor(rows: &[Row]) -> Option<Found> {
         return Some(f);
     }
     let buyers = buyer_rows(rows);
-    let in_buyer = |r: usize, x: f32| buyers.iter().any(|(br, x0, x1)| *br == r && x >= *x0 && x <= *x1);
-    let company = |r: usize, row: &Row, cell: std::ops::Range<usize>| -> Option<(String, Option<[f32; 4]>)> {
-        let words: Vec<&str> = row.toks[cell.clone()].iter().map(|t| t.text.as_str()).collect();
-        let end = legal_end(&words)?;
-        if in_buyer(r, row.toks[cell.start].bbox[0]) {
-            return None;
-        }
-        // The name starts after any label ("Name:", "sold by") and sentence before it.
-        let start = words[..end]
+    let in_buyer = |r: usize, x: f32| {
+        buyers
             .iter()
-            .rposition(|w| w.ends_with(':') || lower(w) == "by" || w.ends_with('.') && !is_legal_form(w) && w.len() > 3)
-            .map_or(0, |p| p + 1);
-        if end < start + 1 || end - start > 6 {
-            return None;
-        }
-        let name = clean_name(&words[start..=end].join(" "));
-        (name.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-            .then(|| (name, row.bbox(cell.start + start..cell.start + end + 1)))
+            .any(|(br, x0, x1)| *br == r && x >= *x0 && x <= *x1)
     };
+    let company =
+        |r: usize, row: &Row, cell: std::ops::Range<usize>| -> Option<(String, Option<[f32; 4]>)> {
+            let words: Vec<&str> = row.toks[cell.clone()]
+                .iter()
+                .map(|t| t.text.as_str())
+                .collect();
+            let end = legal_end(&words)?;
+            if in_buyer(r, row.toks[cell.start].bbox[0]) {
+                return None;
+            }
+            // The name starts after any label ("Name:", "sold by") and sentence before it.
+            let start = words[..end]
+                .iter()
+                .rposition(|w| {
+                    w.ends_with(':')
+                        || lower(w) == "by"
+                        || w.ends_with('.') && !is_legal_form(w) && w.len() > 3
+                })
+                .map_or(0, |p| p + 1);
+            if end < start + 1 || end - start > 6 {
+                return None;
+            }
+            let name = clean_name(&words[start..=end].join(" "));
+            (name.chars().filter(|c| c.is_alphabetic()).count() >= 3)
+                .then(|| (name, row.bbox(cell.start + start..cell.start + end + 1)))
+        };
     // The legal imprint: a row with a company and a register or VAT id.
     for (r, row) in rows.iter().enumerate().rev() {
         let all = lower(&row.all());
@@ -1674,7 +1940,7 @@ fn vendor(rows: &[Row]) -> Option<Found> {
             continue;
         }
         for cell in row.cells() {
-            if let Some((name, bbox)) = company(r, row, cell) {
+            if let Some((name, bbox)) = company(r, row, cell.clone()) {
                 if is_id_line(&name) {
                     continue;
                 }
@@ -1684,6 +1950,32 @@ fn vendor(rows: &[Row]) -> Option<Found> {
                     page: Some(row.page),
                     bbox,
                 });
+            }
+            // "Sarl au capital de 10 000€ - RCS ...": the legal form opens the line and the
+            // name is the short line of words just above.
+            if row
+                .toks
+                .get(cell.start)
+                .is_some_and(|t| is_legal_form(&t.text))
+            {
+                let above = rows[r.saturating_sub(3)..r]
+                    .iter()
+                    .rev()
+                    .filter(|a| a.page == row.page)
+                    .find(|a| {
+                        let t = a.all();
+                        a.toks.len() <= 4
+                            && t.chars().all(|c| !c.is_ascii_digit())
+                            && t.chars().filter(|c| c.is_alphabetic()).count() >= 3
+                    });
+                if let Some(a) = above {
+                    return Some(Found {
+                        value: clean_name(&a.all()),
+                        confidence: 0.45,
+                        page: Some(a.page),
+                        bbox: a.bbox(0..a.toks.len()),
+                    });
+                }
             }
         }
     }
@@ -1703,10 +1995,16 @@ fn vendor(rows: &[Row]) -> Option<Found> {
     rows.iter()
         .take_while(|r| r.page == first_page)
         .take(8)
-        .flat_map(|r| r.cells().map(move |c| (r, c)))
+        .enumerate()
+        .flat_map(|(i, r)| r.cells().map(move |c| (i, r, c)))
+        .filter(|(i, r, c)| !in_buyer(*i, r.toks[c.start].bbox[0]))
+        .map(|(_, r, c)| (r, c))
         .find(|(r, c)| {
             let text = r.text(c.clone());
             let t = lower(&text);
+            if BUYER.iter().chain(SELLER).any(|w| t.starts_with(w)) {
+                return false;
+            }
             text.chars().filter(|c| c.is_alphabetic()).count() >= 3
                 && ![
                     "invoice", "rechnung", "facture", "factuur", "receipt", "page", "seite",

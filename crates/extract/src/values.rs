@@ -29,7 +29,11 @@ pub fn parse_amount(text: &str, locale: Locale) -> Option<String> {
 pub(crate) fn parse_quantity(text: &str, locale: Locale) -> Option<(String, i128)> {
     let t = text.trim();
     if !t.chars().all(|c| {
-        c.is_ascii_digit() || matches!(c, '.' | ',' | '\'' | '-' | '+' | '(' | ')' | '€' | '$' | '£')
+        c.is_ascii_digit()
+            || matches!(
+                c,
+                '.' | ',' | '\'' | '-' | '+' | '(' | ')' | '€' | '$' | '£'
+            )
     }) {
         return None;
     }
@@ -113,8 +117,7 @@ fn decimal_parts(text: &str, locale: Locale) -> Option<(bool, String, String)> {
         None => (body, ""),
     };
     // Grouping is the other separator, an apostrophe or a space; never the decimal one again.
-    if decimal_sep.is_some_and(|sep| int.contains(sep))
-        || frac.chars().any(|c| !c.is_ascii_digit())
+    if decimal_sep.is_some_and(|sep| int.contains(sep)) || frac.chars().any(|c| !c.is_ascii_digit())
     {
         return None;
     }
@@ -138,7 +141,7 @@ fn decimal_if_not_grouping(body: &str, at: usize, sep: char, locale_decimal: boo
     }
 }
 
-const MONTHS: [(&str, u32); 36] = [
+const MONTHS: [(&str, u32); 41] = [
     ("january", 1),
     ("february", 2),
     ("march", 3),
@@ -170,6 +173,11 @@ const MONTHS: [(&str, u32); 36] = [
     ("octobre", 10),
     ("novembre", 11),
     ("décembre", 12),
+    ("maart", 3),
+    ("mei", 5),
+    ("augustus", 8),
+    ("okt", 10),
+    ("dez", 12),
     ("sept", 9),
     ("jan", 1),
     ("feb", 2),
@@ -244,8 +252,7 @@ pub fn find_date(text: &str, locale: Locale) -> Option<String> {
                         let dotted = tok.contains('.');
                         // Dots are always day first; otherwise the locale decides, unless a
                         // part over 12 can only be the day.
-                        let day_first =
-                            dotted || a > 12 || (b <= 12 && locale == Locale::European);
+                        let day_first = dotted || a > 12 || (b <= 12 && locale == Locale::European);
                         if day_first {
                             valid(y, b, a)
                         } else {
