@@ -874,7 +874,10 @@ fn excluded(row: &Row, hit: Hit, not: &[&str]) -> bool {
     }
     let cell = row.cell_of(hit.first);
     let from = hit.first.saturating_sub(1).max(cell.start);
-    let to = (hit.last + 4).min(cell.end);
+    // A label may run over a cell gap: its own last token bounds the words after it.
+    let to = (hit.last + 4)
+        .min(row.cell_of(hit.last).end)
+        .max(hit.last + 1);
     let mut context: Vec<String> = Vec::new();
     // The word before counts for a one-word label ("ohne USt."), not for a phrase that says
     // what it is on its own ("Grondslag | BTW bedrag" in one header cell).

@@ -89,8 +89,15 @@ pub(crate) fn format_cents(cents: i128) -> String {
 /// it and the locale).
 fn decimal_parts(text: &str, locale: Locale) -> Option<(bool, String, String)> {
     let t = text.trim();
-    let negative =
-        t.starts_with('-') || t.ends_with('-') || (t.starts_with('(') && t.ends_with(')'));
+    // The sign may follow a currency ("$ -0.01", "EUR -5,00") or end the number ("5,00-").
+    let core = t.trim_matches(|c: char| {
+        c.is_whitespace()
+            || c.is_alphabetic()
+            || matches!(c, '€' | '$' | '£' | '₹' | '¥' | '.' | ':')
+    });
+    let negative = core.starts_with('-')
+        || core.ends_with('-')
+        || (core.starts_with('(') && core.ends_with(')'));
     let body: String = t
         .chars()
         .filter(|c| {
@@ -141,7 +148,7 @@ fn decimal_if_not_grouping(body: &str, at: usize, sep: char, locale_decimal: boo
     }
 }
 
-const MONTHS: [(&str, u32); 41] = [
+const MONTHS: [(&str, u32); 43] = [
     ("january", 1),
     ("february", 2),
     ("march", 3),
@@ -173,6 +180,8 @@ const MONTHS: [(&str, u32); 41] = [
     ("octobre", 10),
     ("novembre", 11),
     ("décembre", 12),
+    ("januari", 1),
+    ("februari", 2),
     ("maart", 3),
     ("mei", 5),
     ("augustus", 8),
