@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { api, errorText, hasTauri, NO_TAURI_MESSAGE, onFeedChanged, pickFolder } from "./ipc";
+import { api, errorText, hasTauri, NO_TAURI_MESSAGE, onDocumentsChanged, onFeedChanged, pickFolder } from "./ipc";
 
 type Call = { cmd: string; args: unknown };
 
@@ -38,6 +38,8 @@ describe("without the Tauri bridge (plain browser)", () => {
     const unlisten = await onFeedChanged(() => {});
     expect(typeof unlisten).toBe("function");
     unlisten();
+    const off = await onDocumentsChanged(() => {});
+    off();
   });
 });
 
@@ -84,6 +86,28 @@ describe("with the Tauri bridge", () => {
     ]);
     expect(calls[0]!.args).toEqual({ config });
     expect(calls[1]!.args).toEqual({ code: "abc" });
+  });
+
+  it("sends the document commands with the core's argument names", async () => {
+    const calls = installBridge(async (cmd) => {
+      if (cmd === "documents_page") return { total: 0, rows: [] };
+      if (cmd === "reextract") return 2;
+      return null;
+    });
+    const query = { status: "failed" as const, text: "whop" };
+    await expect(api.documentsPage(query, 200, 200)).resolves.toEqual({ status: "ok", data: { total: 0, rows: [] } });
+    await expect(api.document(7)).resolves.toEqual({ status: "ok", data: null });
+    await expect(api.reextract([7, 8])).resolves.toEqual({ status: "ok", data: 2 });
+    await api.correctField(7, "total", "999.99");
+    await api.revertField(7, "total");
+    expect(calls.map((c) => c.cmd)).toEqual(["documents_page", "document", "reextract", "correct_field", "revert_field"]);
+    expect(calls.map((c) => c.args)).toEqual([
+      { query, offset: 200, limit: 200 },
+      { id: 7 },
+      { ids: [7, 8] },
+      { id: 7, name: "total", value: "999.99" },
+      { id: 7, name: "total" },
+    ]);
   });
 
   it("passes the core's error string through", async () => {

@@ -43,6 +43,21 @@ export type DropboxConfig = DropboxStatus["config"];
 /** What connecting started: the authorize page, and whether the app finishes by itself. */
 export type ConnectStart = OkData<typeof commands.dropboxConnect>;
 
+/** Which documents the list shows: a status (null = any) and a text in the path, vendor or
+ * invoice number (null = any). */
+export type DocumentQuery = Parameters<typeof commands.documentsPage>[0];
+/** One page of documents (most recently changed first) and how many match the query. */
+export type DocumentPage = OkData<typeof commands.documentsPage>;
+export type DocumentRow = DocumentPage["rows"][number];
+export type DocumentStatus = DocumentRow["status"];
+/** How many documents of the followed source are in each state. */
+export type DocumentCounts = AppStatus["documents"];
+/** One document: its fields, line items, problems and the history of every change. */
+export type DocumentDetail = NonNullable<OkData<typeof commands.document>>;
+export type FieldRow = DocumentDetail["fields"][number];
+export type LineRow = DocumentDetail["lines"][number];
+export type FieldChange = DocumentDetail["history"][number];
+
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
 export type Result<T, E = string> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -123,6 +138,26 @@ export const api = {
   dropboxCancelConnect(): Promise<Result<null>> {
     return call(() => commands.dropboxCancelConnect());
   },
+  documentsPage(query: DocumentQuery, offset: number, limit: number): Promise<Result<DocumentPage>> {
+    return call(() => commands.documentsPage(query, offset, limit));
+  },
+  /** One document's detail; null when it is not (or no longer) stored. */
+  document(id: number): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.document(id));
+  },
+  /** Queues the documents to be read again; resolves to how many were queued. A person's
+   * values stay. */
+  reextract(ids: number[]): Promise<Result<number>> {
+    return call(() => commands.reextract(ids));
+  },
+  /** A person's value for a field: no later extraction overwrites it. Returns the document. */
+  correctField(id: number, name: string, value: string): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.correctField(id, name, value));
+  },
+  /** Drops a person's value: the extracted one is in force again. Returns the document. */
+  revertField(id: number, name: string): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.revertField(id, name));
+  },
 };
 
 async function listenSafely(
@@ -145,6 +180,12 @@ export function onFeedChanged(cb: (payload: FeedChanged) => void): Promise<Unlis
 /** Subscribes to changes of the watched folder, its state and the rules. */
 export function onStatusChanged(cb: (payload: StatusChanged) => void): Promise<Unlisten> {
   return listenSafely(() => events.statusChanged.listen((e) => cb(e.payload)));
+}
+
+/** Subscribes to "documents were queued, read, failed or corrected" (no payload; often while
+ * the queue runs, so callers throttle what they refetch). */
+export function onDocumentsChanged(cb: () => void): Promise<Unlisten> {
+  return listenSafely(() => events.documentsChanged.listen(() => cb()));
 }
 
 /** Opens the native folder picker; resolves to the chosen path, or null when cancelled. */
