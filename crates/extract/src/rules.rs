@@ -2033,8 +2033,74 @@ fn vendor(rows: &[Row]) -> Option<Found> {
 /// allowing the unit price's own rounding). The description is the row's words, or the
 /// nearest wordy row under or over it when the row is all numbers. "5 days x 600" is
 /// quantity 5 at 600.
+/// Which of a row's numbers are quantity and unit price, the last being the amount: the
+/// pair whose product is the amount to within half a cent a unit (unit prices are rounded).
+/// All in millionths, so the product is in 10^-12 and exact.
+fn fit(nums: &[(usize, String, i128)], price_first: bool) -> Option<(usize, usize)> {
+    let (_, _, amount) = nums.last()?;
+    if nums.len() < 2 || *amount == 0 && nums.len() < 3 {
+        return None;
+    }
+    let mut best: Option<(usize, usize)> = None;
+    for a in 0..nums.len() - 1 {
+        for b in 0..nums.len() - 1 {
+            let (q, p) = (nums[a].2, nums[b].2);
+            if a == b || q <= 0 {
+                continue;
+            }
+            let diff = (q * p - amount * 1_000_000).abs();
+            let tolerance = 5_000_000_000 * (q.abs() / 1_000_000).max(1);
+            if diff <= tolerance {
+                // Prefer the columns' order (quantity before price unless the header says
+                // otherwise), then a whole quantity, then the pair nearest the amount.
+                let key = |a: usize, b: usize| {
+                    (
+                        (a > b) != price_first,
+                        nums[a].2 % 1_000_000 != 0,
+                        nums.len() - a.min(b),
+                    )
+                };
+                if best.is_none_or(|(ba, bb)| key(a, b) < key(ba, bb)) {
+                    best = Some((a, b));
+                }
+            }
+        }
+    }
+    best
+}
+
+/// Whether the item table's header names the price before the quantity ("Nettopreis |
+/// Menge"), from the first row that names both.
+fn price_before_quantity(rows: &[Row]) -> bool {
+    const QUANTITY: [&str; 10] = [
+        "menge",
+        "qty",
+        "quantity",
+        "qté",
+        "quantité",
+        "aantal",
+        "anzahl",
+        "hoeveelheid",
+        "nombre",
+        "stunden",
+    ];
+    const PRICE: [&str; 6] = ["preis", "price", "rate", "p.u.", "prijs", "tarif"];
+    for row in rows {
+        let at = |words: &[&str]| {
+            row.toks
+                .iter()
+                .position(|t| words.iter().any(|w| t.lower.contains(w)))
+        };
+        if let (Some(q), Some(p)) = (at(&QUANTITY), at(&PRICE)) {
+            return p < q;
+        }
+    }
+    false
+}
+
 fn line_items(rows: &[Row], locale: Locale) -> Vec<FoundLine> {
     let mut items = Vec::new();
+    let price_first = price_before_quantity(rows);
     for (r, row) in rows.iter().enumerate() {
         let all = row.all();
         let l = lower(&all);
@@ -2052,58 +2118,48 @@ fn line_items(rows: &[Row], locale: Locale) -> Vec<FoundLine> {
                 Some((i, q.0, q.1))
             })
             .collect();
-        if nums.len() < 2 {
-            continue;
+        // The amount is the row's last number, or a lone amount on the next row (a wrapped
+        // description pushes it down in some layouts).
+        let lone_below = rows
+            .get(r + 1)
+            .filter(|n| n.page == row.page && n.toks.len() == 1)
+            .and_then(|n| parse_quantity(&n.toks[0].text, locale))
+            .filter(|q| q.0.contains('.') || q.1 % 1_000_000 == 0);
+        let mut fitted = None;
+        if let Some(below) = lone_below {
+            let mut with_below = nums.clone();
+            with_below.push((usize::MAX, below.0, below.1));
+            fitted = fit(&with_below, price_first).map(|f| (f, with_below));
         }
-        // Try amount = the last money number; quantity and price among the ones before it.
-        let Some(&(ai, _, amount)) = nums.last() else {
+        if fitted.is_none() {
+            fitted = fit(&nums, price_first).map(|f| (f, nums.clone()));
+        }
+        let Some(((qa, pb), nums)) = fitted else {
             continue;
         };
-        if amount == 0 && nums.len() < 3 {
-            continue;
-        }
-        let mut best: Option<(usize, usize)> = None;
-        for a in 0..nums.len() - 1 {
-            for b in 0..nums.len() - 1 {
-                if a == b {
-                    continue;
-                }
-                // All in millionths, so the product is in 10^-12 and exact.
-                let (q, p) = (nums[a].2, nums[b].2);
-                let diff = (q * p - amount * 1_000_000).abs();
-                // Within half a cent per unit of quantity (unit prices are often rounded).
-                let tolerance = 5_000_000_000 * (q.abs() / 1_000_000).max(1);
-                if diff <= tolerance && q > 0 {
-                    // Prefer the quantity before the price, then the one nearest the amount.
-                    let key = (a > b, nums.len() - a);
-                    if best.is_none_or(|(ba, bb)| key < (ba > bb, nums.len() - ba)) {
-                        best = Some((a, b));
-                    }
-                }
-            }
-        }
-        let Some((qa, pb)) = best else { continue };
-        let first_num = nums.iter().map(|n| n.0).min().unwrap_or(0);
-        // The description: words before the first number, minus leading position numbers and
-        // codes; else the row below or above with words.
-        let words: Vec<&str> = row.toks[..first_num.min(ai)]
-            .iter()
-            .map(|t| t.text.as_str())
-            .collect();
-        let mut description = words
-            .iter()
+        let (ai, amount) = nums
+            .last()
+            .map(|n| (n.0.min(row.toks.len()), n.2))
+            .unwrap_or((0, 0));
+        // The description: the wordiest cell before the amount that is not a number.
+        let mut description = row
+            .cells()
+            .filter(|c| c.start < ai)
+            .map(|c| {
+                (c.start..c.end.min(ai))
+                    .filter(|i| !nums.iter().any(|n| n.0 == *i))
+                    .map(|i| row.toks[i].text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .max_by_key(|t| t.chars().filter(|c| c.is_alphabetic()).count())
+            .unwrap_or_default();
+        let description_start = description
+            .split_whitespace()
             .skip_while(|w| w.chars().all(|c| c.is_ascii_digit() || c == '.'))
-            .copied()
             .collect::<Vec<_>>()
             .join(" ");
-        let between: Vec<&str> = (first_num..ai)
-            .filter(|i| !nums.iter().any(|n| n.0 == *i))
-            .map(|i| row.toks[i].text.as_str())
-            .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 3)
-            .collect();
-        if description.chars().filter(|c| c.is_alphabetic()).count() < 3 && between.len() >= 2 {
-            description = between.join(" ");
-        }
+        description = description_start;
         if description.chars().filter(|c| c.is_alphabetic()).count() < 3 {
             description = [r + 1, r.wrapping_sub(1)]
                 .iter()

@@ -37,6 +37,9 @@ fn number(text: &str) -> String {
     }
 }
 
+/// Line items whose description names the item, when last improved.
+const NAMED_FLOOR: usize = 21;
+
 #[test]
 fn offline_accuracy_on_the_zugferd_corpus_text() {
     use_installed_pdfium();
@@ -50,6 +53,7 @@ fn offline_accuracy_on_the_zugferd_corpus_text() {
     let mut distinct = 0;
     let mut misses = Vec::new();
     let (mut lines_expected, mut lines_amount, mut lines_full, mut lines_extra) = (0, 0, 0, 0);
+    let mut lines_named = 0;
     for doc in truth["documents"].as_array().unwrap() {
         let s = |k: &str| doc[k].as_str().unwrap_or("").to_string();
         if !seen.insert((
@@ -140,6 +144,19 @@ fn offline_accuracy_on_the_zugferd_corpus_text() {
             {
                 lines_full += 1;
             }
+            // Named: the description shares the item name's first word.
+            let first = fold(&ls("name"))
+                .split(' ')
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if item
+                .description
+                .as_deref()
+                .is_some_and(|d| !first.is_empty() && fold(d).contains(&first))
+            {
+                lines_named += 1;
+            }
         }
         lines_extra += unused.len();
     }
@@ -149,7 +166,7 @@ fn offline_accuracy_on_the_zugferd_corpus_text() {
     }
     println!(
         "  line items: {lines_amount}/{lines_expected} found by amount, {lines_full} with \
-         quantity and unit price; {lines_extra} extra rows taken for items"
+         quantity and unit price, {lines_named} named; {lines_extra} extra rows taken for items"
     );
     println!("misses:\n  {}", misses.join("\n  "));
     assert_eq!(distinct, 19);
@@ -174,11 +191,15 @@ fn offline_accuracy_on_the_zugferd_corpus_text() {
         );
     }
     assert!(
-        lines_amount >= 16,
-        "line items found: {lines_amount}, floor 16"
+        lines_amount >= 32,
+        "line items found: {lines_amount}, floor 32"
     );
     assert!(
-        lines_full >= 11,
-        "line items complete: {lines_full}, floor 11"
+        lines_full >= 29,
+        "line items complete: {lines_full}, floor 29"
+    );
+    assert!(
+        lines_named >= NAMED_FLOOR,
+        "line items named: {lines_named}, floor {NAMED_FLOOR}"
     );
 }
