@@ -325,6 +325,9 @@ fn ubl(root: Node) -> EInvoice {
             unit_price: text_of(line, &["Price", "PriceAmount"]).and_then(|p| trim_decimal(&p)),
             amount: text_of(line, &["LineExtensionAmount"]).and_then(|a| normalize_amount(&a)),
         })
+        // Some producers (Odoo) write section headings and notes as lines of nothing:
+        // quantity 0, amount 0. They bill nothing and are not line items.
+        .filter(|l| !(l.quantity.as_deref() == Some("0") && l.amount.as_deref() == Some("0.00")))
         .collect();
     EInvoice {
         syntax: Syntax::Ubl,
