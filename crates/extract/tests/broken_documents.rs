@@ -97,9 +97,26 @@ fn a_pdf_encrypted_only_against_printing_and_copying_is_read() {
 
 #[test]
 fn a_pdf_without_pages_says_so() {
+    // Count 0 with no kids, as a broken generator writes it.
     let (e, text) = error_of(&pdf(&[], &[]), Format::Pdf);
     assert!(matches!(e, ExtractError::Pdf(PdfError::NoPages)), "{e:?}");
     assert_eq!(text, "the PDF has no pages");
+}
+
+#[test]
+fn a_page_tree_that_contains_itself_is_no_hang() {
+    // The page tree's only kid is the tree itself: a reader that follows it naively loops.
+    let looped = b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n\
+                   2 0 obj\n<< /Type /Pages /Kids [2 0 R] /Count 1 >>\nendobj\n\
+                   trailer\n<< /Size 3 /Root 1 0 R >>\n%%EOF\n";
+    let (e, text) = error_of(looped, Format::Pdf);
+    assert!(
+        matches!(
+            e,
+            ExtractError::Pdf(PdfError::NoPages | PdfError::Damaged(_))
+        ),
+        "{e:?}: {text}"
+    );
 }
 
 #[test]

@@ -269,3 +269,22 @@ fn the_corpus_odoo_ubl_pdf_matches_its_expected_output() {
         assert_eq!(parse(&ours.amount), number("price_subtotal"), "{ours:?}");
     }
 }
+
+#[test]
+fn a_cii_document_with_type_code_381_is_a_credit_note() {
+    let cii = |code: &str| {
+        format!(
+            "<rsm:CrossIndustryInvoice \
+               xmlns:rsm='urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100' \
+               xmlns:ram='urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100'>\
+               <rsm:ExchangedDocument><ram:ID>GS-1</ram:ID><ram:TypeCode>{code}</ram:TypeCode>\
+               </rsm:ExchangedDocument></rsm:CrossIndustryInvoice>"
+        )
+    };
+    let credit = einvoice::parse(cii("381").as_bytes()).unwrap();
+    assert_eq!(credit.syntax, Syntax::Cii);
+    assert_eq!(credit.kind, DocumentKind::CreditNote);
+    assert_eq!(credit.fields.invoice_number.as_deref(), Some("GS-1"));
+    let invoice = einvoice::parse(cii("380").as_bytes()).unwrap();
+    assert_eq!(invoice.kind, DocumentKind::Invoice);
+}
