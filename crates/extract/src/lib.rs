@@ -9,6 +9,7 @@
 pub mod document;
 pub mod einvoice;
 mod fields;
+pub mod merge;
 pub mod ocr;
 pub mod pdf;
 pub mod rules;
