@@ -12,6 +12,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use boxkeeper_extract::document::{self, DocumentExtraction, Format, Options};
+use boxkeeper_extract::merge::merge;
 use boxkeeper_naming::{PathKind, PathRules};
 use boxkeeper_store::{
     now_ms, DocumentFilter, ExtractJob, ExtractedField, ExtractedLine, NewExtraction, SourceKind,
@@ -272,6 +273,10 @@ impl Workspace {
                 if let Ok(Some(mut copy)) = store.extraction_of(twin) {
                     tracing::info!(twin, "same bytes extracted before: not extracted again");
                     copy.content_hash = hash;
+                    // What the twin's name said is the twin's: read this one's name.
+                    copy.fields.retain(|f| f.provenance != "file name");
+                    let named = from_file_name(&rules, &job.path, &copy.fields);
+                    copy.fields.extend(named);
                     return Ok(copy);
                 }
             }
@@ -284,12 +289,75 @@ impl Workspace {
             ocr_lang: "eng+deu+fra".into(),
             ..Options::default()
         };
-        // A panic in a parser must cost this document, not the worker.
-        let read = std::panic::catch_unwind(|| document::extract_document(&bytes, format, &opts))
-            .map_err(|_| JobFailure::Document("the reader crashed on this document".into()))?
+        let read = document::extract_document(&bytes, format, &opts)
             .map_err(|e| JobFailure::Document(e.to_string()))?;
         drop(slot);
-        Ok(to_record(&rules, &job.path, hash, read))
+        let mut record = to_record(&rules, &job.path, hash, read.clone());
+        if read.source != "e-invoice" && !read.text.trim().is_empty() {
+            self.ask_model(store, job, &read, &rules, &mut record);
+        }
+        Ok(record)
+    }
+
+    /// When an LLM is configured: it reads the same text, and per field the better-supported
+    /// value wins (`merge`); its lines come with dates and account codes. A model that fails
+    /// costs nothing already read: the offline result stays, with the reason as a problem.
+    fn ask_model(
+        &self,
+        store: &Store,
+        job: &ExtractJob,
+        read: &DocumentExtraction,
+        rules: &PathRules,
+        record: &mut NewExtraction,
+    ) {
+        let extractor = match self.llm_extractor() {
+            Ok(Some(extractor)) => extractor,
+            Ok(None) => return,
+            Err(e) => {
+                record.problems.push(format!("the LLM was not asked: {e}"));
+                return;
+            }
+        };
+        let _ = store.set_progress(job.document_id, "asking the model");
+        self.documents_changed();
+        let name = job.path.rsplit('/').next().unwrap_or(&job.path);
+        match extractor.extract_blocking(&read.text, name) {
+            Ok(answer) => {
+                let merged = merge(&[read, &answer.document]);
+                let hash = std::mem::take(&mut record.content_hash);
+                let mut merged_record = to_record(rules, &job.path, hash, merged);
+                merged_record.extracted_by = format!("{}+llm", read.source);
+                if let Some(description) = answer.description.filter(|d| !d.trim().is_empty()) {
+                    merged_record.fields.push(ExtractedField {
+                        name: "description".into(),
+                        value: description,
+                        confidence: 0.7,
+                        provenance: "llm".into(),
+                        location: None,
+                    });
+                }
+                if !answer.line_items.is_empty() {
+                    merged_record.lines = answer
+                        .line_items
+                        .into_iter()
+                        .map(|l| ExtractedLine {
+                            description: l.description,
+                            quantity: l.quantity,
+                            unit_price: l.unit_price,
+                            amount: l.amount,
+                            date: l.date,
+                            account_code: l.account_code,
+                            provenance: "llm".into(),
+                        })
+                        .collect();
+                }
+                merged_record.llm_tokens = Some(i64::from(answer.usage.total));
+                *record = merged_record;
+            }
+            Err(e) => record
+                .problems
+                .push(format!("the LLM could not read this document: {e}")),
+        }
     }
 
     fn fetch(&self, job: &ExtractJob) -> Result<Vec<u8>, JobFailure> {

@@ -527,3 +527,28 @@ impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
         }
     }
 }
+
+/// How the model is asked for the fields' shape.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum LlmMode {
+    /// JSON Schema structured output (OpenAI, Azure, Ollama, llama.cpp).
+    #[default]
+    Structured,
+    /// JSON mode, the answer checked against the schema here (other servers).
+    Json,
+}
+
+/// The optional LLM extractor: an OpenAI-compatible server. Off while `base_url` is empty.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(default)]
+pub struct LlmConfig {
+    /// The API base including /v1, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1.
+    pub base_url: String,
+    pub model: String,
+    pub mode: LlmMode,
+    /// Whether an API key is stored (the key itself never leaves the core).
+    pub has_key: bool,
+    /// Set when the key could not go to the system keyring.
+    pub key_warning: Option<String>,
+}

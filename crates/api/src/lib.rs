@@ -8,6 +8,7 @@ mod documents;
 mod dropbox;
 pub mod dto;
 mod extract;
+mod llm;
 mod paths;
 mod secrets;
 mod workspace;

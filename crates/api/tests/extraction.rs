@@ -203,3 +203,96 @@ fn dropbox_documents_are_downloaded_and_read() {
     ws.stop_dropbox();
     ws.stop_extraction();
 }
+
+#[test]
+fn with_an_llm_configured_its_answer_is_merged_and_a_correction_still_wins() {
+    std::env::set_var("BOXKEEPER_KEYRING", "off");
+    let llm = openai_emulator::Emulator::start("127.0.0.1:0").unwrap();
+    let answer = serde_json::json!({
+        "document_type": "invoice",
+        "vendor_name": "Jane Smith Lighting",
+        "invoice_number": "INV-7",
+        "invoice_date": "2024-03-01",
+        "due_date": null,
+        "currency": "USD",
+        "subtotal": 3000,
+        "tax": 0,
+        "total": 3000,
+        "po_number": null,
+        "description": "Gaffer",
+        "line_items": [{"description": "Gaffer", "quantity": 5, "unit_price": 600,
+            "amount": 3000, "date": "2024-02-26", "account_code": "5300"}]
+    });
+    let folder = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    // A PDF with a text layer and no e-invoice: the offline rules and the model both read it.
+    let text_pdf = {
+        let shared = std::env::var_os("BOXKEEPER_SHARED")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| repo().join("../shared"));
+        invoice_bytes(); // points at pdfium
+        std::fs::read(shared.join("corpus/invoice2data/AmazonWebServices.pdf")).unwrap()
+    };
+    put(
+        folder.path(),
+        &format!("{PO}/2416_23_01 Jane Smith Invoice.pdf"),
+        &text_pdf,
+    );
+
+    let ws = Workspace::open(DataPaths::in_dir(data.path()), |_| {}).unwrap();
+    let config = boxkeeper_api::dto::LlmConfig {
+        base_url: llm.base_url(),
+        model: "gpt-4o-mini".into(),
+        ..Default::default()
+    };
+    assert!(ws.save_llm_config(&config, Some("")).is_ok());
+    let saved = ws.save_llm_config(&config, Some(llm.api_key())).unwrap();
+    assert!(saved.has_key);
+    // The key is in the secret store, not in the settings the window reads.
+    assert!(!serde_json::to_string(&saved)
+        .unwrap()
+        .contains(llm.api_key()));
+
+    llm.push_reply(openai_emulator::Reply::json(&answer));
+    ws.watch_folder(folder.path(), true).unwrap();
+    ws.start_extraction().unwrap();
+    let rows = wait_settled(&ws, 1);
+    let doc = ws.document(rows[0].id).unwrap().unwrap();
+    assert_eq!(
+        doc.document.extracted_by.as_deref(),
+        Some("text+llm"),
+        "{doc:#?}"
+    );
+    let field = |name: &str| doc.fields.iter().find(|f| f.name == name).cloned().unwrap();
+    assert_eq!(field("description").value.as_deref(), Some("Gaffer"));
+    assert_eq!(field("description").provenance, "llm");
+    assert_eq!(doc.lines.len(), 1);
+    assert_eq!(doc.lines[0].account_code.as_deref(), Some("5300"));
+    assert_eq!(doc.lines[0].quantity.as_deref(), Some("5"));
+    assert!(doc.llm_tokens.unwrap_or(0) > 0);
+    // The document text went to the model as data, in the user message.
+    let sent = llm.chat_requests();
+    assert!(
+        sent[0].messages_text("user").contains("Amazon"),
+        "the text was sent"
+    );
+
+    // A person's value stays through a re-extraction, whatever the model says next; a
+    // model that refuses costs nothing already read.
+    ws.correct_field(rows[0].id, "description", "Gaffer, 5 days")
+        .unwrap();
+    llm.push_reply(openai_emulator::Reply::refusal("I can't help with that."));
+    ws.reextract(&[rows[0].id]).unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    let rows = wait_settled(&ws, 1);
+    let doc = ws.document(rows[0].id).unwrap().unwrap();
+    let description = doc.fields.iter().find(|f| f.name == "description").unwrap();
+    assert_eq!(description.value.as_deref(), Some("Gaffer, 5 days"));
+    assert!(
+        doc.problems.iter().any(|p| p.contains("refused")),
+        "{:?}",
+        doc.problems
+    );
+    assert_eq!(doc.document.extracted_by.as_deref(), Some("text"));
+    ws.stop_extraction();
+}

@@ -149,6 +149,10 @@ pub struct DocumentExtraction {
     pub fields: BTreeMap<String, FieldValue>,
     pub line_items: Vec<LineItem>,
     pub problems: Vec<String>,
+    /// The text that was read (pages joined), for a model to read next; empty for an
+    /// e-invoice. Not printed: it can be long, and it is the document's, not a result.
+    #[serde(skip)]
+    pub text: String,
 }
 
 /// Extracts one document. `format` is what the file's name says; when the bytes clearly
@@ -335,6 +339,7 @@ fn from_einvoice(found: EInvoice) -> DocumentExtraction {
         ]),
         line_items: f.line_items,
         problems: Vec::new(),
+        text: String::new(),
     }
 }
 
@@ -369,7 +374,8 @@ fn from_rules(text: &DocumentText, how: &str) -> DocumentExtraction {
         document_type: got.document_type,
         source: how.to_string(),
         fields,
-        line_items: Vec::new(),
+        line_items: got.line_items.into_iter().map(|l| l.item).collect(),
         problems,
+        text: text.full_text(),
     }
 }

@@ -7,7 +7,7 @@
 //! writes only its own columns, so no later extraction can overwrite a correction.
 
 use rusqlite::types::Value;
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::{Result, SourceKind, Store};
 
@@ -226,7 +226,9 @@ impl Store {
         touched: Option<&[String]>,
         now: i64,
     ) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let queued = {
             let mut upsert = tx.prepare_cached(
                 "INSERT INTO documents (source_id, entry_id, path, rev, status, updated_ms)
@@ -328,7 +330,9 @@ impl Store {
     /// Queues the documents again (re-extract on demand): `force` extracts even bytes that
     /// were extracted before. Returns how many jobs were queued.
     pub fn queue_extraction(&mut self, documents: &[i64], force: bool, now: i64) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut n = 0;
         for &doc in documents {
             let changed = tx.execute(
@@ -362,7 +366,9 @@ impl Store {
     /// Takes the next due extraction job, oldest first, and marks it and its document as
     /// running. Two workers never get the same job: the claim is one UPDATE.
     pub fn claim_extract_job(&mut self, now: i64) -> Result<Option<ExtractJob>> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let claimed: Option<(i64, i64, bool, i64)> = tx
             .query_row(
                 "UPDATE jobs SET state = 'running', updated_ms = ?1
@@ -521,7 +527,9 @@ impl Store {
         result: &NewExtraction,
         now: i64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let doc = job.document_id;
         write_fields(&tx, doc, &result.fields, now)?;
         let lines_by_person: bool = tx.query_row(
@@ -583,7 +591,9 @@ impl Store {
         max_attempts: i64,
         now: i64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let attempts = job.attempts + 1;
         if retry && attempts < max_attempts {
             tx.execute(
@@ -628,7 +638,9 @@ impl Store {
         value: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old = current_value(&tx, document, name)?;
         tx.execute(
             "INSERT INTO fields (document_id, name, value, confidence, provenance, person_value,
@@ -649,7 +661,9 @@ impl Store {
     /// Drops a person's value: the extracted one is in force again (recorded as the
     /// person's change: they asked for it).
     pub fn revert_field(&mut self, document: i64, name: &str, now: i64) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old = current_value(&tx, document, name)?;
         tx.execute(
             "UPDATE fields SET person_value = NULL, person_ms = NULL, updated_ms = ?3

@@ -2,7 +2,7 @@
 
 use boxkeeper_events::{classify, Batch, EntryKind, Event, KnownEntry, KnownTree, TreeChange};
 use boxkeeper_naming::{ParsedPath, PathKind, PathRules};
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::{Result, Store, StoreError, StoredEvent};
 
@@ -28,7 +28,9 @@ impl Store {
         at_ms: i64,
     ) -> Result<Ingested> {
         let _span = tracing::debug_span!("ingest", source, entries = batch.entries.len()).entered();
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let classified = {
             let mut tree = TxTree { tx: &tx, source };
             classify(&mut tree, batch)?
@@ -77,7 +79,9 @@ impl Store {
 
     /// Parses every stored event's path again, with new rules. Returns how many changed.
     pub fn reparse(&mut self, source: i64, rules: &PathRules) -> Result<usize> {
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut changed = 0;
         {
             let mut select =

@@ -19,7 +19,7 @@ pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
 use std::path::Path;
 use std::time::Duration;
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 /// Migrations in order. The database's `user_version` is how many have been applied.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -127,7 +127,9 @@ impl Store {
             });
         }
         for (i, (name, sql)) in MIGRATIONS.iter().enumerate().skip(applied as usize) {
-            let tx = self.conn.transaction()?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", (i + 1) as i64)?;
             tx.commit()?;

@@ -326,3 +326,31 @@ fn a_new_revision_during_extraction_queues_it_again() {
     let again = claim(&mut store, 5);
     assert_eq!(again.rev.as_deref(), Some("2"));
 }
+
+#[test]
+fn a_writer_waits_for_another_instead_of_failing() {
+    // A deferred transaction that reads and then writes fails at once (SQLITE_BUSY) when
+    // another connection committed in between. Every write transaction of the store is
+    // IMMEDIATE, so the watcher's ingest and the workers' discovery and claims queue up.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("b.db");
+    let mut a = Store::open(&db).unwrap();
+    let source = a.source_id(SourceKind::Folder, "/tmp/x").unwrap();
+    ingest(&mut a, source, vec![file("/a/1.pdf", "a", "1")], false, 1);
+    let other = rusqlite::Connection::open(&db).unwrap();
+    other.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let waiting = std::thread::spawn(move || {
+        // Reads the tree, then writes: it must wait for `other`, then see its commit.
+        ingest(&mut a, source, vec![file("/a/1.pdf", "a", "2")], false, 2);
+        a
+    });
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    other
+        .execute("INSERT INTO settings (key, value) VALUES ('x', 'y')", [])
+        .unwrap();
+    other.execute_batch("COMMIT").unwrap();
+    let a = waiting
+        .join()
+        .expect("the second writer waited and succeeded");
+    assert_eq!(a.setting("x").unwrap().as_deref(), Some("y"));
+}
