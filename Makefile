@@ -20,7 +20,7 @@ APP := target/debug/boxkeeper-app
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export BOXKEEPER_PDFIUM_DIR := $(TOOLS)/pdfium
 
-.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e lint bench bench-dropbox bindings clean
+.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e test-llm lint bench bench-dropbox bindings clean
 
 help:
 	@echo "make run    install, build and open the app on the demo folder"
@@ -116,6 +116,12 @@ test-ui: npm
 
 test-e2e: app tauri-driver
 	cargo test -p boxkeeper-app --test e2e -- --nocapture
+
+# Optional: the LLM extractor against a real local server (llama-cpp-python with the 135M
+# SmolLM2 model from PyPI; builds llama.cpp from source, about 5 minutes the first time).
+# It proves the protocol, not the quality.
+test-llm: pdfium
+	scripts/test-llm.sh
 
 ## Benchmarks ---------------------------------------------------------------------------
 

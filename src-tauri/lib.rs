@@ -33,6 +33,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::documents::reextract,
             commands::documents::correct_field,
             commands::documents::revert_field,
+            commands::llm::llm_config,
+            commands::llm::save_llm_config,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,

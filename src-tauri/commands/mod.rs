@@ -7,6 +7,7 @@ use tauri::State;
 
 pub mod documents;
 pub mod dropbox;
+pub mod llm;
 
 /// Runs blocking core work on the blocking pool and turns its error into the message the
 /// window shows.

@@ -124,6 +124,11 @@ impl Workspace {
                 );
             }
         }
+        // A missing PDF engine is said once, where the user looks, not only per document.
+        if let Err(e) = boxkeeper_extract::pdf::PdfEngine::get() {
+            tracing::error!(error = %e, "PDF documents cannot be read");
+            self.set_status(|s| s.last_error = Some(format!("PDF documents cannot be read: {e}")));
+        }
         self.discover_all()?;
         // Downloads wait on the network, extraction on the CPU: twice as many workers as
         // cores, with extraction itself held to the cores by the slots.

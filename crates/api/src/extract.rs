@@ -33,27 +33,7 @@ pub fn extract_file(path: &Path, opts: &Options) -> ExtractOutput {
     let file = path.display().to_string();
     let _span = tracing::info_span!("extract", file = %file).entered();
     match try_extract(path, opts) {
-        Ok(got) => ExtractOutput {
-            file,
-            document_type: got.document_type,
-            source: Some(got.source),
-            fields: got
-                .fields
-                .into_iter()
-                .map(|(k, v)| {
-                    (
-                        k,
-                        FieldOutput {
-                            value: v.value,
-                            confidence: v.confidence,
-                            source: v.source,
-                        },
-                    )
-                })
-                .collect(),
-            line_items: got.line_items,
-            problems: got.problems,
-        },
+        Ok(got) => output(file, got),
         Err(why) => ExtractOutput {
             file,
             document_type: None,
@@ -65,10 +45,85 @@ pub fn extract_file(path: &Path, opts: &Options) -> ExtractOutput {
     }
 }
 
+impl crate::Workspace {
+    /// [`extract_file`], then the configured LLM on the text read, its answer merged per
+    /// field (`boxkeeper extract --llm`). A model that fails leaves the offline result, with
+    /// the reason among the problems.
+    pub fn extract_file_with_llm(
+        &self,
+        path: &Path,
+        opts: &Options,
+    ) -> crate::Result<ExtractOutput> {
+        let file = path.display().to_string();
+        let _span = tracing::info_span!("extract", file = %file, llm = true).entered();
+        let read = match try_extract(path, opts) {
+            Ok(read) => read,
+            Err(_) => return Ok(extract_file(path, opts)),
+        };
+        let Some(extractor) = self.llm_extractor()? else {
+            return Ok(output(file, read));
+        };
+        if read.source == "e-invoice" || read.text.trim().is_empty() {
+            return Ok(output(file, read));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        Ok(match extractor.extract_blocking(&read.text, &name) {
+            Ok(answer) => {
+                let mut merged = boxkeeper_extract::merge::merge(&[&read, &answer.document]);
+                if let Some(d) = answer.description {
+                    merged.fields.insert(
+                        "description".into(),
+                        document::FieldValue {
+                            value: d,
+                            confidence: 0.7,
+                            source: "llm".into(),
+                        },
+                    );
+                }
+                tracing::info!(tokens = answer.usage.total, "the model read the document");
+                output(file, merged)
+            }
+            Err(e) => {
+                let mut out = output(file, read);
+                out.problems
+                    .push(format!("the LLM could not read this document: {e}"));
+                out
+            }
+        })
+    }
+}
+
 impl ExtractOutput {
     /// Whether the file was read at all.
     pub fn was_read(&self) -> bool {
         self.source.is_some()
+    }
+}
+
+fn output(file: String, got: DocumentExtraction) -> ExtractOutput {
+    ExtractOutput {
+        file,
+        document_type: got.document_type,
+        source: Some(got.source),
+        fields: got
+            .fields
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    FieldOutput {
+                        value: v.value,
+                        confidence: v.confidence,
+                        source: v.source,
+                    },
+                )
+            })
+            .collect(),
+        line_items: got.line_items,
+        problems: got.problems,
     }
 }
 

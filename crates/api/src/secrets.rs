@@ -28,7 +28,7 @@ impl SecretPlace {
                 path,
                 keyring_error,
             } => Some(format!(
-                "No system keyring is available ({keyring_error}), so the Dropbox connection is kept in {}, readable only by you.",
+                "No system keyring is available ({keyring_error}), so the secret is kept in {}, readable only by you.",
                 path.display()
             )),
         }

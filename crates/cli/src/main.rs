@@ -62,8 +62,30 @@ enum Command {
         /// One JSON object per file instead of a summary.
         #[arg(long)]
         json: bool,
+        /// Also ask the LLM configured with `boxkeeper llm` and merge its answer.
+        #[arg(long)]
+        llm: bool,
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
+    },
+    /// Configure the optional LLM extractor: any OpenAI-compatible server. The API key is
+    /// read from the environment variable named by --key-env (never from the command line)
+    /// and kept in the system keyring. Without options, prints the settings.
+    Llm {
+        /// The API base including /v1 (https://api.openai.com/v1, http://127.0.0.1:11434/v1).
+        #[arg(long)]
+        base: Option<String>,
+        #[arg(long)]
+        model: Option<String>,
+        /// JSON mode instead of structured output (for servers without JSON Schema support).
+        #[arg(long)]
+        json_mode: bool,
+        /// The environment variable that holds the API key, e.g. OPENAI_API_KEY.
+        #[arg(long, value_name = "VAR")]
+        key_env: Option<String>,
+        /// Turn the LLM off (the key is forgotten).
+        #[arg(long)]
+        off: bool,
     },
     /// Connect a Dropbox account: prints the authorize page's URL; then either paste the
     /// code Dropbox shows, or (with --port) approve in the browser and the redirect to
@@ -275,6 +297,7 @@ fn run(cli: Cli) -> Result<()> {
             ocr,
             lang,
             json,
+            llm,
             files,
         } => {
             let opts = boxkeeper_api::ExtractOptions {
@@ -282,9 +305,23 @@ fn run(cli: Cli) -> Result<()> {
                 force_ocr: *ocr,
                 ocr_lang: lang.clone(),
             };
+            let ws = if *llm {
+                let ws = Workspace::open(data_paths(&cli), |_| {})?;
+                if ws.llm_config()?.base_url.is_empty() {
+                    anyhow::bail!(
+                        "no LLM is configured: `boxkeeper llm --base URL --model NAME` first"
+                    );
+                }
+                Some(ws)
+            } else {
+                None
+            };
             let mut failed = 0;
             for file in files {
-                let output = boxkeeper_api::extract_file(file, &opts);
+                let output = match &ws {
+                    Some(ws) => ws.extract_file_with_llm(file, &opts)?,
+                    None => boxkeeper_api::extract_file(file, &opts),
+                };
                 if !output.was_read() {
                     failed += 1;
                 }
@@ -405,6 +442,44 @@ fn run(cli: Cli) -> Result<()> {
             let failed = print_error.lock().unwrap_or_else(|e| e.into_inner()).take();
             if let Some(e) = failed {
                 return Err(e.into());
+            }
+        }
+        Command::Llm {
+            base,
+            model,
+            json_mode,
+            key_env,
+            off,
+        } => {
+            let ws = Workspace::open(data_paths(&cli), |_| {})?;
+            let mut config = ws.llm_config()?;
+            let changed =
+                base.is_some() || model.is_some() || *json_mode || key_env.is_some() || *off;
+            let mut key = None;
+            if *off {
+                config.base_url.clear();
+                config.model.clear();
+                key = Some(String::new());
+            }
+            if let Some(base) = base {
+                config.base_url = base.clone();
+            }
+            if let Some(model) = model {
+                config.model = model.clone();
+            }
+            if *json_mode {
+                config.mode = boxkeeper_api::dto::LlmMode::Json;
+            }
+            if let Some(var) = key_env {
+                key = Some(std::env::var(var).with_context(|| format!("${var} is not set"))?);
+            }
+            if changed {
+                config = ws.save_llm_config(&config, key.as_deref())?;
+            }
+            serde_json::to_writer(&mut out, &config)?;
+            writeln!(out)?;
+            if let Some(warning) = config.key_warning {
+                eprintln!("warning: {warning}");
             }
         }
         Command::Documents { run, json } => {
