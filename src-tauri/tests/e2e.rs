@@ -764,3 +764,285 @@ return e && e.dataset.state === 'reconnect' && e.textContent"#,
         "the Dropbox test took {took:?}"
     );
 }
+
+/// The documents list's rows as the page shows them: id, status, full path and each cell's
+/// text (whitespace folded).
+const DOC_ROWS_JS: &str = r#"return Array.from(document.querySelectorAll('[data-testid="document-row"]')).map(r => ({
+    id: Number(r.dataset.id), status: r.dataset.status, path: r.dataset.path,
+    cells: Object.fromEntries(Array.from(r.querySelectorAll('td[data-col]')).map(c => [c.dataset.col, c.textContent.trim().replace(/\s+/g, ' ')]))
+}))"#;
+
+fn wait_doc_row(s: &Session, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let rows = s.run(DOC_ROWS_JS);
+        if let Some(row) = rows.as_array().and_then(|a| a.iter().find(|r| pred(r))) {
+            return row.clone();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; rows: {rows:#}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn ends_with(row: &Value, name: &str) -> bool {
+    row["path"].as_str().is_some_and(|p| p.ends_with(name))
+}
+
+/// The open document's field: its value in force, whether a person pinned it, and the
+/// revert button's text.
+fn field(s: &Session, name: &str) -> Value {
+    s.run(&format!(
+        r#"const f = document.querySelector('[data-testid="document-detail"] [data-testid="field-{name}"]');
+return f ? {{value: f.dataset.value, pinned: f.dataset.pinned === 'true',
+  revert: f.querySelector('[data-testid="field-revert"]')?.textContent.trim() ?? null}} : null"#
+    ))
+}
+
+/// ../shared beside the repository (or $BOXKEEPER_SHARED), as the extract tests find it.
+fn shared_dir() -> PathBuf {
+    let dir = std::env::var_os("BOXKEEPER_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared"));
+    assert!(
+        dir.join("corpus/zugferd/pdf").is_dir(),
+        "the shared corpus is missing: {}",
+        dir.display()
+    );
+    dir
+}
+
+/// Where the app finds libpdfium: the app binary's folder holds none, so the environment
+/// says (`make` exports BOXKEEPER_PDFIUM_DIR; else the copy `make pdfium` installs).
+fn pdfium_dir() -> PathBuf {
+    let dir = std::env::var_os("BOXKEEPER_PDFIUM_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join(".tools/pdfium"));
+    assert!(
+        dir.join("libpdfium.so").exists(),
+        "libpdfium.so is missing in {} (`make pdfium`)",
+        dir.display()
+    );
+    dir
+}
+
+#[test]
+fn documents_are_read_corrected_and_read_again() {
+    let app = app_binary();
+    let started = Instant::now();
+    let invoice = shared_dir()
+        .join("corpus/zugferd/pdf/ZUGFeRD-corpus__XML-Rechnung__FX__EN16931_Einfach.pdf");
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+    // Two copies of one e-invoice (the second's bytes were read already) and a file that
+    // only claims to be a PDF.
+    std::fs::copy(&invoice, po.join("2416_23_01 Jane Smith Invoice.pdf")).unwrap();
+    std::fs::copy(&invoice, po.join("2416_23_02 Jane Smith Invoice.pdf")).unwrap();
+    std::fs::write(po.join("2416_23_03 Jane Smith Invoice.pdf"), b"not a PDF").unwrap();
+
+    let _serial = serial();
+    let pdfium = pdfium_dir();
+    let desktop = Desktop::start(&[
+        ("BOXKEEPER_DATA_DIR", data.path().as_os_str()),
+        ("BOXKEEPER_PDFIUM_DIR", pdfium.as_os_str()),
+    ]);
+    let folder = tree.path().to_str().unwrap();
+    let s = Session::start(&desktop.url, &app, &["--folder", folder]);
+
+    s.click(r#"[data-testid="tab-documents"]"#);
+    let selected = s.run(
+        r#"return document.querySelector('[data-testid="tab-documents"]').getAttribute('aria-selected')"#,
+    );
+    assert_eq!(selected, "true");
+
+    // The invoices are read from their embedded e-invoice; the broken file fails, and says why
+    // in its row.
+    let first = wait_doc_row(&s, "the first invoice read", |r| {
+        ends_with(r, "2416_23_01 Jane Smith Invoice.pdf")
+            && r["status"] == "done"
+            && r["cells"]["vendor"] == "Lieferant GmbH"
+    });
+    assert_eq!(first["cells"]["total"], "529.87 EUR", "{first:#}");
+    assert_eq!(first["cells"]["invoice_number"], "471102", "{first:#}");
+    assert_eq!(first["cells"]["read_by"], "e-invoice", "{first:#}");
+    assert!(
+        first["cells"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("/2416 - Whop Keynote/"),
+        "{first:#}"
+    );
+    wait_doc_row(&s, "the copy read", |r| {
+        ends_with(r, "2416_23_02 Jane Smith Invoice.pdf")
+            && r["status"] == "done"
+            && r["cells"]["total"] == "529.87 EUR"
+    });
+    let broken = wait_doc_row(&s, "the broken file failed", |r| {
+        ends_with(r, "2416_23_03 Jane Smith Invoice.pdf") && r["status"] == "failed"
+    });
+    let reason = broken["cells"]["status"].as_str().unwrap();
+    assert!(
+        reason.starts_with("Failed") && reason.contains("not a PDF"),
+        "{broken:#}"
+    );
+
+    // The header counts them; the failed count is red and lists the failed ones.
+    let counts = s.wait_for(
+        "the header's counts",
+        10,
+        r#"const d = document.querySelector('[data-testid="doc-count-done"]');
+const f = document.querySelector('[data-testid="doc-count-failed"]');
+return d && f && d.textContent.trim() === '2 done' && f.textContent.trim() === '1 failed'
+  ? Array.from(document.querySelectorAll('[data-testid="doc-counts"] button')).map(b => b.textContent.trim()).join(' · ') : null"#,
+    );
+    assert_eq!(counts, "2 done · 1 failed");
+    let red = s.run(
+        r#"return getComputedStyle(document.querySelector('[data-testid="doc-count-failed"]')).color"#,
+    );
+    assert_eq!(red, "rgb(180, 35, 24)", "the failed count is red");
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-documents.png"));
+
+    s.click(r#"[data-testid="doc-count-failed"]"#);
+    s.wait_for(
+        "only the failed document listed",
+        10,
+        r#"const rows = Array.from(document.querySelectorAll('[data-testid="document-row"]'));
+return rows.length === 1 && rows[0].dataset.status === 'failed'
+  && document.querySelector('[data-testid="doc-filter-status"]').value === 'failed'
+  && document.querySelector('[data-testid="doc-count"]').textContent.trim() === '1 of 3 documents'"#,
+    );
+    s.click(r#"[data-testid="doc-filter-clear"]"#);
+    // The search box narrows the list once typing pauses.
+    s.type_into(r#"[data-testid="doc-search"]"#, "2416_23_01");
+    s.wait_for(
+        "the search to find one document",
+        10,
+        r#"const rows = Array.from(document.querySelectorAll('[data-testid="document-row"]'));
+return rows.length === 1 && rows[0].dataset.path.endsWith('2416_23_01 Jane Smith Invoice.pdf')"#,
+    );
+
+    // Enter on the row's name opens the detail.
+    let open = s.element(&format!(
+        r#"[data-testid="document-row"][data-id="{}"] [data-testid="document-open"]"#,
+        first["id"]
+    ));
+    s.post(
+        &format!("/element/{open}/value"),
+        json!({ "text": "\u{E007}" }),
+    );
+    s.wait_for(
+        "the detail of the invoice",
+        10,
+        r#"const d = document.querySelector('[data-testid="document-detail"]');
+return d && d.dataset.status === 'done' && document.querySelectorAll('[data-testid="line-row"]').length === 2"#,
+    );
+    assert_eq!(
+        field(&s, "total"),
+        json!({"value": "529.87", "pinned": false, "revert": null})
+    );
+    // A field the invoice does not have is listed, empty, to be filled in.
+    assert_eq!(field(&s, "due_date")["value"], "");
+
+    // A person corrects the total: Enter saves, and the value is pinned.
+    s.click(r#"[data-testid="field-total"] [data-testid="field-edit"]"#);
+    s.clear(r#"[data-testid="field-total"] [data-testid="field-input"]"#);
+    s.type_into(
+        r#"[data-testid="field-total"] [data-testid="field-input"]"#,
+        "999.99\u{E007}",
+    );
+    s.wait_for(
+        "the corrected total pinned",
+        10,
+        r#"const f = document.querySelector('[data-testid="field-total"]');
+return f && f.dataset.pinned === 'true' && f.dataset.value === '999.99'"#,
+    );
+    assert_eq!(field(&s, "total")["revert"], "Revert to extracted (529.87)");
+    let newest = s.run(
+        r#"const h = document.querySelector('[data-testid="history-row"]');
+return {field: h.dataset.field, who: h.dataset.who, text: h.textContent.replace(/\s+/g, ' ').trim()}"#,
+    );
+    assert_eq!(newest["field"], "total", "{newest}");
+    assert_eq!(newest["who"], "person", "{newest}");
+    assert!(
+        newest["text"].as_str().unwrap().contains("529.87 → 999.99"),
+        "{newest}"
+    );
+    wait_doc_row(&s, "the corrected total in the list", |r| {
+        r["id"] == first["id"] && r["cells"]["total"] == "999.99 EUR"
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-document-detail.png"));
+
+    // Read again: the document goes through the queue, and the person's total stays.
+    let before = s
+        .run(r#"return document.querySelector('[data-testid="document-detail"]').dataset.updated"#);
+    s.click(r#"[data-testid="reextract"]"#);
+    s.wait_for(
+        "the document read again",
+        30,
+        &format!(
+            r#"const d = document.querySelector('[data-testid="document-detail"]');
+return d && d.dataset.status === 'done' && d.dataset.updated !== {before}"#
+        ),
+    );
+    assert_eq!(
+        field(&s, "total"),
+        json!({"value": "999.99", "pinned": true, "revert": "Revert to extracted (529.87)"})
+    );
+    wait_doc_row(&s, "the corrected total still listed", |r| {
+        r["id"] == first["id"] && r["status"] == "done" && r["cells"]["total"] == "999.99 EUR"
+    });
+
+    // Reverting brings the extracted total back.
+    s.click(r#"[data-testid="field-total"] [data-testid="field-revert"]"#);
+    s.wait_for(
+        "the extracted total back",
+        10,
+        r#"const f = document.querySelector('[data-testid="field-total"]');
+return f && f.dataset.pinned === 'false' && f.dataset.value === '529.87'"#,
+    );
+    wait_doc_row(&s, "the extracted total listed", |r| {
+        r["id"] == first["id"] && r["cells"]["total"] == "529.87 EUR"
+    });
+
+    // Escape closes the detail.
+    let heading = s.element(r#"[data-testid="detail-close"]"#);
+    s.post(
+        &format!("/element/{heading}/value"),
+        json!({ "text": "\u{E00C}" }),
+    );
+    s.wait_for(
+        "the detail to close",
+        5,
+        r#"return !document.querySelector('[data-testid="document-detail"]')"#,
+    );
+
+    // The tabs follow the arrow keys: back to the events.
+    let tab = s.element(r#"[data-testid="tab-documents"]"#);
+    s.post(
+        &format!("/element/{tab}/value"),
+        json!({ "text": "\u{E012}" }),
+    );
+    s.wait_for(
+        "the Events tab shown",
+        5,
+        r#"return document.querySelector('[data-testid="tab-events"]').getAttribute('aria-selected') === 'true'
+  && document.activeElement?.dataset.testid === 'tab-events'
+  && !document.querySelector('#panel-events').hidden && document.querySelector('#panel-documents').hidden"#,
+    );
+
+    let took = started.elapsed();
+    eprintln!("documents e2e: {took:?}");
+    assert!(
+        took < Duration::from_secs(60),
+        "the documents test took {took:?}"
+    );
+}
