@@ -294,7 +294,11 @@ impl Workspace {
             ocr_lang: "eng+deu+fra".into(),
             ..Options::default()
         };
-        let read = document::extract_document(&bytes, format, &opts)
+        let progress = |what: &str| {
+            let _ = store.set_progress(job.document_id, what);
+            self.documents_changed();
+        };
+        let read = document::extract_document_with_progress(&bytes, format, &opts, &progress)
             .map_err(|e| JobFailure::Document(e.to_string()))?;
         drop(slot);
         let mut record = to_record(&rules, &job.path, hash, read.clone());

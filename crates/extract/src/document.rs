@@ -162,8 +162,21 @@ pub fn extract_document(
     format: Format,
     opts: &Options,
 ) -> Result<DocumentExtraction, ExtractError> {
+    extract_document_with_progress(bytes, format, opts, &|_| {})
+}
+
+/// [`extract_document`], saying what it is doing as it goes ("OCR page 2 of 5"): OCR of a
+/// long scan takes a while, and the user sees how far it got.
+pub fn extract_document_with_progress(
+    bytes: &[u8],
+    format: Format,
+    opts: &Options,
+    progress: &dyn Fn(&str),
+) -> Result<DocumentExtraction, ExtractError> {
     let _span = tracing::info_span!("extract_document", ?format, size = bytes.len()).entered();
-    match panic::catch_unwind(AssertUnwindSafe(|| extract_checked(bytes, format, opts))) {
+    match panic::catch_unwind(AssertUnwindSafe(|| {
+        extract_checked(bytes, format, opts, progress)
+    })) {
         Ok(result) => result,
         Err(payload) => {
             let message = payload
@@ -181,6 +194,7 @@ fn extract_checked(
     bytes: &[u8],
     named: Format,
     opts: &Options,
+    progress: &dyn Fn(&str),
 ) -> Result<DocumentExtraction, ExtractError> {
     if bytes.is_empty() {
         return Err(ExtractError::Empty);
@@ -201,7 +215,7 @@ fn extract_checked(
     let mut result = match format {
         Format::Image => extract_image(bytes, opts)?,
         Format::Xml => from_einvoice(einvoice::parse(bytes)?),
-        Format::Pdf => extract_pdf(bytes, opts)?,
+        Format::Pdf => extract_pdf(bytes, opts, progress)?,
     };
     result.problems.splice(0..0, renamed);
     Ok(result)
@@ -234,7 +248,11 @@ fn extract_image(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, Ext
     Ok(from_rules(&text, "ocr"))
 }
 
-fn extract_pdf(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, ExtractError> {
+fn extract_pdf(
+    bytes: &[u8],
+    opts: &Options,
+    progress: &dyn Fn(&str),
+) -> Result<DocumentExtraction, ExtractError> {
     let mut embedded_problem = None;
     if !opts.no_embedded {
         match einvoice::read_pdf(bytes) {
@@ -257,7 +275,7 @@ fn extract_pdf(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, Extra
     let mut result = if !opts.force_ocr && text.has_text_layer() {
         from_rules(&text, "text")
     } else {
-        ocr_pdf(engine, bytes, &text, opts)?
+        ocr_pdf(engine, bytes, &text, opts, progress)?
     };
     result.problems.extend(embedded_problem);
     Ok(result)
@@ -270,6 +288,7 @@ fn ocr_pdf(
     bytes: &[u8],
     text: &DocumentText,
     opts: &Options,
+    progress: &dyn Fn(&str),
 ) -> Result<DocumentExtraction, ExtractError> {
     let sizes = engine.page_sizes(bytes)?;
     let mut problems = Vec::new();
@@ -288,6 +307,11 @@ fn ocr_pdf(
                 ));
             }
         }
+        progress(&format!(
+            "OCR page {} of {}",
+            i + 1,
+            text.pages.len().min(MAX_OCR_PAGES)
+        ));
         let read = ocr::read_pdf_page(bytes, i, ocr_lang(opts))?;
         pages.push(PageText {
             number: page.number,
