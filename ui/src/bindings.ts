@@ -31,6 +31,9 @@ export const commands = {
 	reextract: (ids: (number | null)[]) => typedError<number, string>(__TAURI_INVOKE("reextract", { ids })),
 	correctField: (id: number | null, name: string, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("correct_field", { id, name, value })),
 	revertField: (id: number | null, name: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("revert_field", { id, name })),
+	llmConfig: () => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("llm_config")),
+	/**  Saves the settings; `key` replaces the stored key when given (empty removes it). */
+	saveLlmConfig: (config: LlmConfig_Deserialize, key: string | null) => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("save_llm_config", { config, key })),
 };
 
 /** Events */
@@ -493,6 +496,40 @@ export type LineRow_Serialize = {
 	account_code: string | null,
 	provenance: string,
 };
+
+/**  The optional LLM extractor: an OpenAI-compatible server. Off while `base_url` is empty. */
+export type LlmConfig = LlmConfig_Serialize | LlmConfig_Deserialize;
+
+/**  The optional LLM extractor: an OpenAI-compatible server. Off while `base_url` is empty. */
+export type LlmConfig_Deserialize = {
+	/**  The API base including /v1, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
+	base_url?: string,
+	model?: string,
+	mode?: LlmMode,
+	/**  Whether an API key is stored (the key itself never leaves the core). */
+	has_key?: boolean,
+	/**  Set when the key could not go to the system keyring. */
+	key_warning?: string | null,
+};
+
+/**  The optional LLM extractor: an OpenAI-compatible server. Off while `base_url` is empty. */
+export type LlmConfig_Serialize = {
+	/**  The API base including /v1, e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1. */
+	base_url: string,
+	model: string,
+	mode: LlmMode,
+	/**  Whether an API key is stored (the key itself never leaves the core). */
+	has_key: boolean,
+	/**  Set when the key could not go to the system keyring. */
+	key_warning: string | null,
+};
+
+/**  How the model is asked for the fields' shape. */
+export type LlmMode = 
+/**  JSON Schema structured output (OpenAI, Azure, Ollama, llama.cpp). */
+"structured" | 
+/**  JSON mode, the answer checked against the schema here (other servers). */
+"json";
 
 export type ProjectFacet = ProjectFacet_Serialize | ProjectFacet_Deserialize;
 
