@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { debounce, throttle } from "./timing";
+import { coalesce, debounce, throttle } from "./timing";
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -78,5 +78,50 @@ describe("throttle", () => {
     t();
     vi.advanceTimersByTime(1000);
     expect(fn).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("coalesce", () => {
+  it("runs once more after the run in flight, however many calls came meanwhile", async () => {
+    vi.useRealTimers();
+    const started: number[] = [];
+    const release: (() => void)[] = [];
+    const run = coalesce(
+      () =>
+        new Promise<void>((resolve) => {
+          started.push(started.length);
+          release.push(resolve);
+        }),
+    );
+    const first = run();
+    run();
+    run();
+    const last = run();
+    expect(started.length).toBe(1);
+    release[0]!();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(started.length).toBe(2);
+    release[1]!();
+    await Promise.all([first, last]);
+    expect(started.length).toBe(2);
+    // Idle again: the next call starts a run at once.
+    void run();
+    expect(started.length).toBe(3);
+    release[2]!();
+  });
+
+  it("keeps going after a failed run", async () => {
+    vi.useRealTimers();
+    let n = 0;
+    const errors = vi.spyOn(console, "error").mockImplementation(() => {});
+    const run = coalesce(async () => {
+      n++;
+      if (n === 1) throw new Error("boom");
+    });
+    await run();
+    await run();
+    expect(n).toBe(2);
+    expect(errors).toHaveBeenCalledTimes(1);
+    errors.mockRestore();
   });
 });

@@ -73,3 +73,37 @@ export function throttle(fn: () => void, ms: number): Scheduled {
   };
   return t;
 }
+
+/**
+ * Wraps an async `task` so that at most one run is in flight: a call while it runs asks for
+ * one more run after it (any number of such calls fold into that one). Unlike dropping
+ * stale answers, a steady stream of calls cannot starve the caller of results, and the last
+ * call is always followed by a complete run. The returned promise settles when the runs the
+ * call caused are over.
+ */
+export function coalesce(task: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let again = false;
+  const loop = async () => {
+    try {
+      do {
+        again = false;
+        try {
+          await task();
+        } catch (e) {
+          console.error("refresh failed:", e);
+        }
+      } while (again);
+    } finally {
+      running = null;
+    }
+  };
+  return () => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = loop();
+    return running;
+  };
+}
