@@ -21,17 +21,17 @@ pub async fn documents_page(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn document(ws: State<'_, Workspace>, id: f64) -> Result<Option<DocumentDetail>, String> {
+pub async fn document(ws: State<'_, Workspace>, id: u32) -> Result<Option<DocumentDetail>, String> {
     let ws = ws.inner().clone();
-    blocking(move || ws.document(id as i64)).await
+    blocking(move || ws.document(i64::from(id))).await
 }
 
 /// Queues the documents for extraction again (a person's values stay).
 #[tauri::command]
 #[specta::specta]
-pub async fn reextract(ws: State<'_, Workspace>, ids: Vec<f64>) -> Result<u32, String> {
+pub async fn reextract(ws: State<'_, Workspace>, ids: Vec<u32>) -> Result<u32, String> {
     let ws = ws.inner().clone();
-    let ids: Vec<i64> = ids.into_iter().map(|i| i as i64).collect();
+    let ids: Vec<i64> = ids.into_iter().map(i64::from).collect();
     blocking(move || ws.reextract(&ids)).await
 }
 
@@ -39,21 +39,21 @@ pub async fn reextract(ws: State<'_, Workspace>, ids: Vec<f64>) -> Result<u32, S
 #[specta::specta]
 pub async fn correct_field(
     ws: State<'_, Workspace>,
-    id: f64,
+    id: u32,
     name: String,
     value: String,
 ) -> Result<Option<DocumentDetail>, String> {
     let ws = ws.inner().clone();
-    blocking(move || ws.correct_field(id as i64, &name, &value)).await
+    blocking(move || ws.correct_field(i64::from(id), &name, &value)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn revert_field(
     ws: State<'_, Workspace>,
-    id: f64,
+    id: u32,
     name: String,
 ) -> Result<Option<DocumentDetail>, String> {
     let ws = ws.inner().clone();
-    blocking(move || ws.revert_field(id as i64, &name)).await
+    blocking(move || ws.revert_field(i64::from(id), &name)).await
 }

@@ -26,11 +26,11 @@ export const commands = {
 	/**  Gives up the connection attempt in progress. */
 	dropboxCancelConnect: () => typedError<null, string>(__TAURI_INVOKE("dropbox_cancel_connect")),
 	documentsPage: (query: DocumentQuery_Deserialize, offset: number, limit: number) => typedError<DocumentPage_Serialize, string>(__TAURI_INVOKE("documents_page", { query, offset, limit })),
-	document: (id: number | null) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("document", { id })),
+	document: (id: number) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("document", { id })),
 	/**  Queues the documents for extraction again (a person's values stay). */
-	reextract: (ids: (number | null)[]) => typedError<number, string>(__TAURI_INVOKE("reextract", { ids })),
-	correctField: (id: number | null, name: string, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("correct_field", { id, name, value })),
-	revertField: (id: number | null, name: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("revert_field", { id, name })),
+	reextract: (ids: number[]) => typedError<number, string>(__TAURI_INVOKE("reextract", { ids })),
+	correctField: (id: number, name: string, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("correct_field", { id, name, value })),
+	revertField: (id: number, name: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("revert_field", { id, name })),
 	llmConfig: () => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("llm_config")),
 	/**  Saves the settings; `key` replaces the stored key when given (empty removes it). */
 	saveLlmConfig: (config: LlmConfig_Deserialize, key: string | null) => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("save_llm_config", { config, key })),

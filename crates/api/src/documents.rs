@@ -230,22 +230,30 @@ impl Workspace {
         self.documents_changed();
         let outcome = self.extract_job(store, signal, job);
         let now = now_ms();
-        match outcome {
+        let recorded = match outcome {
             Ok(result) => {
                 tracing::info!(by = %result.extracted_by, fields = result.fields.len(), "extracted");
-                store.record_extraction(job, &result, now)?;
+                store.record_extraction(job, &result, now)
             }
             Err(JobFailure::Document(why)) => {
                 tracing::warn!(error = %why, "document not read");
-                store.fail_extraction(job, &why, false, MAX_ATTEMPTS, now)?;
+                store.fail_extraction(job, &why, false, MAX_ATTEMPTS, now)
             }
             Err(JobFailure::Passing(why)) => {
                 tracing::warn!(error = %why, attempt = job.attempts + 1, "will try again");
-                store.fail_extraction(job, &why, true, MAX_ATTEMPTS, now)?;
+                store.fail_extraction(job, &why, true, MAX_ATTEMPTS, now)
+            }
+        };
+        if let Err(e) = &recorded {
+            // The result could not be stored (disk full, database busy too long): the job
+            // goes back to the queue rather than staying "extracting" until a restart.
+            let why = format!("the result could not be stored: {e}");
+            if let Err(again) = store.fail_extraction(job, &why, true, MAX_ATTEMPTS, now) {
+                tracing::error!(error = %again, "the job stays claimed until the next start");
             }
         }
         self.documents_changed();
-        Ok(())
+        Ok(recorded?)
     }
 
     fn extract_job(

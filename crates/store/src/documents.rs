@@ -693,7 +693,8 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// A page of documents, most recently changed first.
+    /// A page of documents, newest first. The order is by id, not by last change, so rows
+    /// do not jump while the queue works through them.
     pub fn documents(
         &self,
         source: i64,
@@ -706,7 +707,7 @@ impl Store {
         params.push(Value::Integer(offset as i64));
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM documents d WHERE {clause}
-             ORDER BY d.updated_ms DESC, d.id DESC LIMIT ? OFFSET ?"
+             ORDER BY d.id DESC LIMIT ? OFFSET ?"
         ))?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(params), summary_row)?
