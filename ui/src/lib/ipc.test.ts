@@ -110,6 +110,16 @@ describe("with the Tauri bridge", () => {
     ]);
   });
 
+  it("sends the LLM commands with the core's argument names (a null key keeps the stored one)", async () => {
+    const saved = { base_url: "http://127.0.0.1:11434/v1", model: "llama3.2", mode: "json" as const, has_key: false, key_warning: null };
+    const calls = installBridge(async () => saved);
+    await expect(api.llmConfig()).resolves.toEqual({ status: "ok", data: saved });
+    await api.saveLlmConfig(saved, null);
+    await api.saveLlmConfig(saved, "");
+    expect(calls.map((c) => c.cmd)).toEqual(["llm_config", "save_llm_config", "save_llm_config"]);
+    expect(calls.map((c) => c.args)).toEqual([{}, { config: saved, key: null }, { config: saved, key: "" }]);
+  });
+
   it("passes the core's error string through", async () => {
     installBridge(() => Promise.reject("rules file: line 3: bad regex"));
     await expect(api.reloadRules()).resolves.toEqual({ status: "error", error: "rules file: line 3: bad regex" });

@@ -57,6 +57,10 @@ export type DocumentDetail = NonNullable<OkData<typeof commands.document>>;
 export type FieldRow = DocumentDetail["fields"][number];
 export type LineRow = DocumentDetail["lines"][number];
 export type FieldChange = DocumentDetail["history"][number];
+/** The optional LLM extractor's settings: server, model, mode; whether a key is stored (the
+ * key itself never comes back from the core). Off while `base_url` is empty. */
+export type LlmConfig = OkData<typeof commands.llmConfig>;
+export type LlmMode = LlmConfig["mode"];
 
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
@@ -157,6 +161,15 @@ export const api = {
   /** Drops a person's value: the extracted one is in force again. Returns the document. */
   revertField(id: number, name: string): Promise<Result<DocumentDetail | null>> {
     return call(() => commands.revertField(id, name));
+  },
+  /** The LLM settings (never the key: only whether one is stored, and where). */
+  llmConfig(): Promise<Result<LlmConfig>> {
+    return call(() => commands.llmConfig());
+  },
+  /** Saves the LLM settings. `key`: null keeps the stored key, "" removes it, anything else
+   * replaces it. An empty base URL turns the LLM off. Resolves to the settings as saved. */
+  saveLlmConfig(config: LlmConfig, key: string | null): Promise<Result<LlmConfig>> {
+    return call(() => commands.saveLlmConfig(config, key));
   },
 };
 
