@@ -22,6 +22,7 @@ import {
   provenanceLabel,
   pruneSelection,
   readByLabel,
+  linesSource,
   revertText,
   selectionState,
   statusDetail,
@@ -187,6 +188,12 @@ describe("fields", () => {
     expect(provenanceLabel(null)).toBe("");
     expect(readByLabel("ocr")).toBe("OCR");
     expect(readByLabel("e-invoice")).toBe("e-invoice");
+    expect(readByLabel("text+llm")).toBe("text + model");
+    expect(readByLabel("ocr+llm")).toBe("OCR + model");
+    expect(readByLabel(null)).toBe("");
+    expect(linesSource([{ provenance: "llm" }, { provenance: "llm" }])).toBe("model");
+    expect(linesSource([{ provenance: "llm" }, { provenance: "offline" }])).toBeNull();
+    expect(linesSource([])).toBeNull();
   });
 });
 

@@ -212,9 +212,22 @@ export function provenanceLabel(p: string | null | undefined): string {
   return SOURCE_LABELS[p] ?? p;
 }
 
-/** How the document was read (the list's "Read by" column). */
+/** How the document was read (the list's "Read by" column): "text", "OCR", "e-invoice";
+ * a reading the model joined reads "text + model" (the core says "text+llm"). */
 export function readByLabel(by: string | null | undefined): string {
-  return provenanceLabel(by);
+  if (!by) return "";
+  return by
+    .split("+")
+    .map((part) => provenanceLabel(part.trim()))
+    .filter((part) => part !== "")
+    .join(" + ");
+}
+
+/** Where the line items came from, when they all came from one place ("model"); null when
+ * mixed or unknown. */
+export function linesSource(lines: readonly { provenance: string }[]): string | null {
+  const sources = new Set(lines.map((l) => l.provenance).filter((p) => p));
+  return sources.size === 1 ? provenanceLabel([...sources][0]) : null;
 }
 
 /** "1234.5" -> "1,234.5": thousands separators for a plain decimal, kept exact (no float
