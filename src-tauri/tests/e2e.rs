@@ -6,6 +6,10 @@
 //!   plays the browser: it follows the authorize page's redirect to the app's loopback
 //!   listener), see the listing's rows, a file uploaded later, and a folder of 500 files
 //!   moved as one row; save a screenshot with the panel open.
+//! - Documents: read from an e-invoice, corrected, read again.
+//! - An LLM: configured from the LLM panel against the project's OpenAI emulator, it reads
+//!   a text PDF copied in afterwards; its description, account code and tokens show in the
+//!   document's detail, and the API key never reaches the page.
 //!
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (`make test` installs them) and a built app
 //! with the UI embedded (`make app`); run with `cargo test --test e2e`. The tests run one at
@@ -258,6 +262,26 @@ impl Session {
             );
             std::thread::sleep(Duration::from_millis(150));
         }
+    }
+
+    /// The page's HTML as the driver serialises it (what `View source` would show).
+    fn source(&self) -> String {
+        let v: Value = self
+            .agent
+            .get(&format!("{}/source", self.base))
+            .call()
+            .expect("page source")
+            .body_mut()
+            .read_json()
+            .unwrap();
+        v["value"].as_str().expect("source text").to_string()
+    }
+
+    /// Sends one key (a WebDriver key code such as "\u{E007}", Enter) to the element.
+    fn press(&self, css: &str, key: &str) {
+        let id = self.element(css);
+        let v = self.post(&format!("/element/{id}/value"), json!({ "text": key }));
+        assert!(v.is_null(), "key to {css}: {v}");
     }
 
     fn screenshot(&self, to: &Path) {
@@ -1045,4 +1069,245 @@ return f && f.dataset.pinned === 'false' && f.dataset.value === '529.87'"#,
         took < Duration::from_secs(60),
         "the documents test took {took:?}"
     );
+}
+
+/// The LLM panel's state as `st`: the header button, whether a key is stored, what the key
+/// box holds, and the messages shown (follow with a `return`).
+const LLM_STATE_JS: &str = r#"const q = (id) => document.querySelector(`[data-testid="${id}"]`);
+const st = {
+  button: q('llm-button')?.textContent.trim().replace(/\s+/g, ' ') ?? null,
+  panel: !!q('llm-panel'),
+  status: q('llm-status')?.dataset.state ?? null,
+  has_key: !!q('llm-has-key'),
+  key_box: q('llm-key')?.value ?? null,
+  key_type: q('llm-key')?.type ?? null,
+  error: q('llm-error')?.textContent.trim() ?? null,
+  warning: q('llm-warning')?.textContent.trim().replace(/\s+/g, ' ') ?? null,
+  saved: q('llm-saved')?.textContent.trim() ?? null,
+};"#;
+
+#[test]
+fn an_llm_reads_documents_when_configured() {
+    let app = app_binary();
+    let started = Instant::now();
+    let llm = openai_emulator::Emulator::start("127.0.0.1:0").expect("OpenAI emulator");
+    let key = llm.api_key().to_string();
+    // A PDF with a text layer and no e-invoice: the text rules and the model both read it.
+    let pdf = shared_dir().join("corpus/invoice2data/AmazonWebServices.pdf");
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let staging = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+
+    let _serial = serial();
+    let pdfium = pdfium_dir();
+    let desktop = Desktop::start(&[
+        ("BOXKEEPER_DATA_DIR", data.path().as_os_str()),
+        ("BOXKEEPER_PDFIUM_DIR", pdfium.as_os_str()),
+        // The key goes to a private file, and the panel says so.
+        ("BOXKEEPER_KEYRING", OsStr::new("off")),
+    ]);
+    let folder = tree.path().to_str().unwrap();
+    let s = Session::start(&desktop.url, &app, &["--folder", folder]);
+
+    // Off until configured; Enter on the header's button opens the panel, on the server box.
+    s.wait_for(
+        "the LLM button saying off",
+        10,
+        r#"return document.querySelector('[data-testid="llm-button"]')?.textContent.trim() === 'LLM: off'"#,
+    );
+    s.press(r#"[data-testid="llm-button"]"#, "\u{E007}");
+    s.wait_for(
+        "the LLM panel, focus on the server box",
+        10,
+        r#"return document.querySelector('[data-testid="llm-status"]')?.dataset.state === 'off'
+  && document.activeElement?.dataset.testid === 'llm-base-url'"#,
+    );
+    let privacy =
+        s.run(r#"return document.querySelector('[data-testid="llm-privacy"]').textContent.trim()"#);
+    assert_eq!(
+        privacy,
+        "Documents are read offline; with a model, each document's text is also sent to this server."
+    );
+
+    // An address without http:// is refused by the core, and said under the field.
+    let host_only = llm.base_url().trim_start_matches("http://").to_string();
+    s.type_into(r#"[data-testid="llm-base-url"]"#, &host_only);
+    s.type_into(r#"[data-testid="llm-model"]"#, "gpt-4o-mini");
+    s.click(r#"[data-testid="llm-save"]"#);
+    let refused = s.wait_for(
+        "the core's message under the server box",
+        10,
+        r#"const e = document.querySelector('#llm-base-url-hint[data-testid="llm-error"]');
+return e && document.querySelector('[data-testid="llm-base-url"]').getAttribute('aria-invalid') === 'true'
+  ? e.textContent.trim() : null"#,
+    );
+    assert!(
+        refused
+            .as_str()
+            .unwrap()
+            .starts_with("The LLM base URL must start with http:// or https://"),
+        "{refused}"
+    );
+    assert_eq!(
+        s.run(&format!("{LLM_STATE_JS} return st"))["button"],
+        "LLM: off",
+        "nothing saved"
+    );
+
+    // The emulator's address, structured output, and its key.
+    s.clear(r#"[data-testid="llm-base-url"]"#);
+    s.type_into(r#"[data-testid="llm-base-url"]"#, &llm.base_url());
+    let mode = s.run(r#"return document.querySelector('[data-testid="llm-mode"]').value"#);
+    assert_eq!(mode, "structured");
+    s.type_into(r#"[data-testid="llm-key"]"#, &key);
+    s.click(r#"[data-testid="llm-save"]"#);
+    let saved = s.wait_for(
+        "the settings saved with a key",
+        10,
+        &format!("{LLM_STATE_JS} return st.has_key ? st : null"),
+    );
+    assert_eq!(saved["button"], "LLM: gpt-4o-mini", "{saved:#}");
+    assert_eq!(saved["status"], "on", "{saved:#}");
+    assert_eq!(saved["error"], Value::Null, "{saved:#}");
+    assert_eq!(saved["key_type"], "password", "{saved:#}");
+    assert_eq!(
+        saved["key_box"], "",
+        "the key box is emptied once saved: {saved:#}"
+    );
+    let warning = saved["warning"].as_str().unwrap_or_default();
+    assert!(
+        warning.contains("BOXKEEPER_KEYRING=off") && warning.contains("llm-api-key.secret"),
+        "{saved:#}"
+    );
+    assert!(!s.source().contains(&key), "the key is in the page source");
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-llm-settings.png"));
+
+    // Escape closes the panel and gives the focus back to its button.
+    s.press(r#"[data-testid="llm-close"]"#, "\u{E00C}");
+    s.wait_for(
+        "the LLM panel to close",
+        5,
+        r#"return !document.querySelector('[data-testid="llm-panel"]')
+  && document.activeElement?.dataset.testid === 'llm-button'"#,
+    );
+
+    // The model's answer to the one document; the document arrives in the folder now, whole
+    // (copied beside it, then renamed in).
+    llm.push_reply(openai_emulator::Reply::json(&json!({
+        "document_type": "invoice",
+        "vendor_name": "Amazon Web Services, Inc.",
+        "invoice_number": "42183017",
+        "invoice_date": "2014-08-03",
+        "due_date": null,
+        "currency": "USD",
+        "subtotal": 4.11,
+        "tax": 0,
+        "total": 4.11,
+        "po_number": null,
+        "description": "Cloud hosting",
+        "line_items": [{"description": "AWS usage", "quantity": 1, "unit_price": 4.11,
+            "amount": 4.11, "date": "2014-08-03", "account_code": "5000"}]
+    })));
+    let name = "2416_23_01 Jane Smith Invoice.pdf";
+    std::fs::copy(&pdf, staging.path().join(name)).unwrap();
+    std::fs::rename(staging.path().join(name), po.join(name)).unwrap();
+
+    s.click(r#"[data-testid="tab-documents"]"#);
+    let row = wait_doc_row(
+        &s,
+        "the invoice read by the text rules and the model",
+        |r| ends_with(r, name) && r["status"] == "done",
+    );
+    assert_eq!(row["cells"]["read_by"], "text + model", "{row:#}");
+    assert_eq!(row["cells"]["invoice_number"], "42183017", "{row:#}");
+    assert_eq!(row["cells"]["total"], "4.11 USD", "{row:#}");
+
+    s.click(&format!(
+        r#"[data-testid="document-row"][data-id="{}"] [data-testid="document-open"]"#,
+        row["id"]
+    ));
+    let detail = s.wait_for(
+        "the detail with the model's contribution",
+        10,
+        r#"const d = document.querySelector('[data-testid="document-detail"]');
+if (!d || d.dataset.status !== 'done') return null;
+const f = d.querySelector('[data-testid="field-description"]');
+const by = d.querySelector('[data-testid="detail-read-by"]');
+const tokens = d.querySelector('[data-testid="detail-tokens"]');
+return f && by && tokens ? {
+  read_by: by.dataset.by, read_by_text: by.textContent.trim().replace(/\s+/g, ' '),
+  description: f.dataset.value,
+  description_from: f.querySelector('[data-testid="field-provenance"]')?.textContent.trim(),
+  tokens: Number(tokens.dataset.tokens), tokens_text: tokens.textContent.trim(),
+  lines: Array.from(d.querySelectorAll('[data-testid="line-row"]')).map(l =>
+    Object.fromEntries(Array.from(l.querySelectorAll('td[data-col]')).map(c => [c.dataset.col, c.textContent.trim()]))),
+  account_header: Array.from(d.querySelectorAll('.lines th')).some(h => h.textContent.trim() === 'Account'),
+} : null"#,
+    );
+    assert_eq!(detail["read_by"], "text+llm", "{detail:#}");
+    assert_eq!(detail["read_by_text"], "Read by text + model", "{detail:#}");
+    assert_eq!(detail["description"], "Cloud hosting", "{detail:#}");
+    assert_eq!(detail["description_from"], "model", "{detail:#}");
+    let tokens = detail["tokens"].as_u64().unwrap_or(0);
+    assert!(tokens > 0, "{detail:#}");
+    assert!(
+        detail["tokens_text"]
+            .as_str()
+            .unwrap()
+            .ends_with("model tokens"),
+        "{detail:#}"
+    );
+    let lines = detail["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{detail:#}");
+    assert_eq!(lines[0]["description"], "AWS usage", "{detail:#}");
+    assert_eq!(lines[0]["account_code"], "5000", "{detail:#}");
+    assert_eq!(lines[0]["date"], "2014-08-03", "{detail:#}");
+    assert_eq!(detail["account_header"], true, "{detail:#}");
+
+    // The model was asked once, with the document's text as the user's message.
+    let asked = llm.chat_requests();
+    assert_eq!(asked.len(), 1, "one chat request: {asked:#?}");
+    assert!(asked[0].authorized, "the stored key was sent");
+    let user = asked[0].messages_text("user");
+    assert!(
+        user.contains("Amazon Web Services") && user.contains("42183017"),
+        "the PDF's text was sent: {user}"
+    );
+    assert!(!s.source().contains(&key), "the key is in the page source");
+
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-llm-document.png"));
+
+    // The key can be removed (after a confirmation), and the LLM turned off.
+    let key_file = data.path().join("llm-api-key.secret");
+    assert!(key_file.exists(), "the key in its private file");
+    s.click(r#"[data-testid="llm-button"]"#);
+    s.click(r#"[data-testid="llm-remove-key"]"#);
+    s.click(r#"[data-testid="llm-remove-key-confirm"]"#);
+    s.wait_for(
+        "the key removed",
+        10,
+        &format!("{LLM_STATE_JS} return !st.has_key && !st.warning && st.saved === 'The key was removed.'"),
+    );
+    assert!(!key_file.exists(), "the key file is gone");
+    s.click(r#"[data-testid="llm-off"]"#);
+    let off = s.wait_for(
+        "the LLM off",
+        10,
+        &format!("{LLM_STATE_JS} return st.status === 'off' ? st : null"),
+    );
+    assert_eq!(off["button"], "LLM: off", "{off:#}");
+    // The typed address stays, so that Save turns it on again.
+    let again =
+        s.run(r#"return document.querySelector('[data-testid="llm-save"]').textContent.trim()"#);
+    assert_eq!(again, "Save and turn on");
+
+    let took = started.elapsed();
+    eprintln!("llm e2e: {took:?}");
+    assert!(took < Duration::from_secs(60), "the LLM test took {took:?}");
 }
