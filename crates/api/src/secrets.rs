@@ -37,7 +37,7 @@ impl SecretPlace {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
-    #[error("cannot keep the Dropbox connection in {path}: {source}")]
+    #[error("cannot keep the secret in {path}: {source}")]
     File {
         path: String,
         #[source]
