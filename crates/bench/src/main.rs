@@ -10,6 +10,8 @@
 //! 4. The Dropbox connector against the emulator (`dropbox.rs`): the first listing of the
 //!    same tree into the store against a bare-insert floor and a fetch floor, and the
 //!    change-to-row latency of single changes.
+//! 5. Document extraction (`extract.rs`): field accuracy on text and scans next to
+//!    invoice2data, text extraction next to pdftotext, OCR next to the tesseract CLI.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,6 +26,7 @@ use boxkeeper_store::{SourceKind, Store};
 use clap::Parser;
 
 mod dropbox;
+mod extract;
 
 #[derive(Parser)]
 struct Args {
@@ -51,12 +54,14 @@ enum Only {
     Folder,
     /// The Dropbox connector against the emulator: first listing, change-to-row latency.
     Dropbox,
+    /// Document extraction: field accuracy (text, scans), text and OCR speed.
+    Extract,
 }
 
 fn main() -> Result<()> {
     let args = Args::parse();
     let work = tempfile::tempdir()?;
-    if args.only != Only::Dropbox {
+    if matches!(args.only, Only::All | Only::Folder) {
         let tree = work.path().join("tree");
         let t = Instant::now();
         let folders = generate_tree(&tree, args.files)?;
@@ -73,8 +78,11 @@ fn main() -> Result<()> {
             app_memory(work.path(), args.files)?;
         }
     }
-    if args.only != Only::Folder {
+    if matches!(args.only, Only::All | Only::Dropbox) {
         dropbox::run(args.files, args.runs, args.changes, work.path())?;
+    }
+    if matches!(args.only, Only::All | Only::Extract) {
+        extract::run(args.runs, work.path())?;
     }
     Ok(())
 }
