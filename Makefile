@@ -20,12 +20,13 @@ APP := target/debug/boxkeeper-app
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export BOXKEEPER_PDFIUM_DIR := $(TOOLS)/pdfium
 
-.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e test-llm lint bench bench-dropbox bindings clean
+.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e test-llm lint bench bench-dropbox bench-extract bindings clean
 
 help:
 	@echo "make run    install, build and open the app on the demo folder"
 	@echo "make test   install, build and run every test"
-	@echo "make bench  run the benchmarks (make bench-dropbox: only the Dropbox ones)"
+	@echo "make bench  run the benchmarks (make bench-dropbox, make bench-extract: one part)"
+	@echo "make test-llm  the LLM extractor against a real local server (optional, slow)"
 
 ## Installing ---------------------------------------------------------------------------
 
@@ -125,11 +126,16 @@ test-llm: pdfium
 
 ## Benchmarks ---------------------------------------------------------------------------
 
-bench: apt npm app
+bench: apt npm pdfium app
 	cargo run --release -p boxkeeper-bench -- --files 100000
 
 bench-dropbox:
 	cargo run --release -p boxkeeper-bench -- --files 100000 --only dropbox
+
+# Extraction: field accuracy next to invoice2data (installed in .venv-bench), text pages/s
+# next to pdftotext, OCR pages/s next to the tesseract CLI. Writes artifacts/bench-extract.md.
+bench-extract: apt pdfium
+	cargo run --release -p boxkeeper-bench -- --only extract
 
 clean:
 	cargo clean
