@@ -293,7 +293,7 @@ fn extract_reports_each_bad_file_and_goes_on() {
     assert!(rows[0]["problems"][0]
         .as_str()
         .unwrap()
-        .contains("not a readable PDF"));
+        .contains("the PDF is damaged"));
     assert_eq!(rows[1]["source"], "e-invoice");
     assert!(rows[2]["problems"][0].as_str().unwrap().contains("HEIC"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("2 of 3 files could not be read"));
