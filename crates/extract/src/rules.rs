@@ -530,7 +530,10 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
             !(w.text.chars().count() > 2 && ht > wd * 1.5) && ht > 0.0
         })
         .collect();
-    let cy = |b: &[f32; 4]| (b[1] + b[3]) / 2.0;
+    // A scan fed crooked tilts its lines: measured against the page's slope, the words of
+    // one line keep one height from left to right and do not fall into rows of their own.
+    let slope = skew_slope(&words);
+    let cy = |b: &[f32; 4]| (b[1] + b[3]) / 2.0 - slope * (b[0] + b[2]) / 2.0;
     words.sort_by(|a, b| cy(&a.bbox).total_cmp(&cy(&b.bbox)));
     let mut groups: Vec<Vec<&crate::pdf::Word>> = Vec::new();
     for w in words {
@@ -570,6 +573,39 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
             }
         })
         .collect()
+}
+
+/// The page's text slope (vertical per horizontal, in page fractions): the median over
+/// neighbouring words of the rise from one word's centre to the next's. Neighbours are words
+/// side by side on one line (overlapping vertically, a few characters apart), so the median
+/// is the lines' slope: 0 on a text layer, that of the skew on a crooked scan.
+fn skew_slope(words: &[&crate::pdf::Word]) -> f32 {
+    let mut by_x: Vec<&crate::pdf::Word> = words.to_vec();
+    by_x.sort_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
+    let mut slopes = Vec::new();
+    for (i, a) in by_x.iter().enumerate() {
+        let (ah, aw) = (a.bbox[3] - a.bbox[1], a.bbox[2] - a.bbox[0]);
+        let char_w = aw / a.text.chars().count().max(1) as f32;
+        let next = by_x[i + 1..]
+            .iter()
+            .take_while(|b| b.bbox[0] - a.bbox[2] <= 4.0 * char_w)
+            .filter(|b| b.bbox[0] >= a.bbox[2] - char_w)
+            .find(|b| {
+                let overlap = a.bbox[3].min(b.bbox[3]) - a.bbox[1].max(b.bbox[1]);
+                overlap > 0.5 * ah.min(b.bbox[3] - b.bbox[1])
+            });
+        if let Some(b) = next {
+            let dx = (b.bbox[0] + b.bbox[2] - a.bbox[0] - a.bbox[2]) / 2.0;
+            if dx > 0.0 {
+                slopes.push((b.bbox[1] + b.bbox[3] - a.bbox[1] - a.bbox[3]) / 2.0 / dx);
+            }
+        }
+    }
+    if slopes.len() < 5 {
+        return 0.0;
+    }
+    slopes.sort_by(f32::total_cmp);
+    slopes[slopes.len() / 2]
 }
 
 /// Rows from plain text: one a line, cells split at runs of two or more spaces, boxes from
@@ -2311,6 +2347,49 @@ mod tests {
         let total = got.total.unwrap();
         assert_eq!(total.value, "127.50");
         assert_eq!(total.bbox, Some([0.6, 0.5, 0.66, 0.52]));
+    }
+
+    /// Words of a line that rises by `slope` (page fractions) from left to right, each
+    /// `w` wide with one-character gaps, starting at (x, y).
+    fn tilted(words: &[&'static str], x: f32, y: f32, slope: f32) -> Vec<(&'static str, [f32; 4])> {
+        let mut out = Vec::new();
+        let mut left = x;
+        for w in words {
+            let width = 0.012 * w.chars().count() as f32;
+            let top = y - slope * (left - x);
+            out.push((*w, [left, top, left + width, top + 0.012]));
+            left += width + 0.012;
+        }
+        out
+    }
+
+    #[test]
+    fn a_crooked_scan_keeps_its_lines_whole() {
+        // A 1.5 degree skew on A4: across the page the line rises by more than its height.
+        let slope = 0.018;
+        let mut words = tilted(
+            &[
+                "Rechnung",
+                "(380)",
+                "Nr.",
+                "RE-2014/502",
+                "vom",
+                "03.07.2014",
+            ],
+            0.1,
+            0.1,
+            slope,
+        );
+        words.extend(tilted(
+            &["Gesamtbetrag", "EUR", "inkl.", "MwSt.", "119,00"],
+            0.1,
+            0.3,
+            slope,
+        ));
+        let got = extract(&page(&words));
+        assert_eq!(got.invoice_number.unwrap().value, "RE-2014/502");
+        assert_eq!(got.invoice_date.unwrap().value, "2014-07-03");
+        assert_eq!(got.total.unwrap().value, "119.00");
     }
 
     #[test]
