@@ -536,13 +536,26 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
     let cy = |b: &[f32; 4]| (b[1] + b[3]) / 2.0 - slope * (b[0] + b[2]) / 2.0;
     words.sort_by(|a, b| cy(&a.bbox).total_cmp(&cy(&b.bbox)));
     let mut groups: Vec<Vec<&crate::pdf::Word>> = Vec::new();
+    // A line's height is its letters': a dash or a dot is a sliver whose height would let
+    // nothing else into its row (OCR reads "vom 01.12.2025 - RECHNUNG" with a "-" two pixels
+    // high).
+    let letter_height = |w: &crate::pdf::Word| {
+        w.text
+            .chars()
+            .any(char::is_alphanumeric)
+            .then_some(w.bbox[3] - w.bbox[1])
+    };
     for w in words {
-        let h = w.bbox[3] - w.bbox[1];
         match groups.last_mut() {
             Some(g)
                 if {
-                    let seed = g[0].bbox;
-                    (cy(&w.bbox) - cy(&seed)).abs() <= 0.4 * h.min(seed[3] - seed[1])
+                    let seed = g[0];
+                    let h = match (letter_height(w), letter_height(seed)) {
+                        (Some(a), Some(b)) => a.min(b),
+                        (Some(a), None) | (None, Some(a)) => a,
+                        (None, None) => (w.bbox[3] - w.bbox[1]).max(seed.bbox[3] - seed.bbox[1]),
+                    };
+                    (cy(&w.bbox) - cy(&seed.bbox)).abs() <= 0.4 * h
                 } =>
             {
                 g.push(w)
@@ -2390,6 +2403,22 @@ mod tests {
         assert_eq!(got.invoice_number.unwrap().value, "RE-2014/502");
         assert_eq!(got.invoice_date.unwrap().value, "2014-07-03");
         assert_eq!(got.total.unwrap().value, "119.00");
+    }
+
+    #[test]
+    fn a_dash_read_as_a_sliver_does_not_split_its_line() {
+        let mut words = tilted(&["Handelsrechnung", "(380)", "Nr."], 0.1, 0.1, 0.0);
+        // OCR's box of a dash: two pixels high, a little under the line's middle.
+        words.push(("-", [0.41, 0.106, 0.415, 0.1066]));
+        words.extend(tilted(
+            &["47110815", "vom", "01.12.2025"],
+            0.42,
+            0.1003,
+            0.0,
+        ));
+        let got = extract(&page(&words));
+        assert_eq!(got.invoice_number.unwrap().value, "47110815");
+        assert_eq!(got.invoice_date.unwrap().value, "2025-12-01");
     }
 
     #[test]
