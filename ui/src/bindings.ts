@@ -453,6 +453,8 @@ export type FieldRow_Deserialize = {
 	provenance: string,
 	/**  Where on the document ("page 2"). */
 	location?: string | null,
+	/**  The value's box on that page: x0, y0, x1, y1 in the page's coordinates. */
+	bbox?: (number | null)[] | null,
 	/**  A person set this value: no extraction overwrites it. */
 	pinned: boolean,
 };
@@ -469,6 +471,8 @@ export type FieldRow_Serialize = {
 	provenance: string,
 	/**  Where on the document ("page 2"). */
 	location: string | null,
+	/**  The value's box on that page: x0, y0, x1, y1 in the page's coordinates. */
+	bbox: (number | null)[] | null,
 	/**  A person set this value: no extraction overwrites it. */
 	pinned: boolean,
 };

@@ -351,6 +351,7 @@ impl Workspace {
                         confidence: 0.7,
                         provenance: "llm".into(),
                         location: None,
+                        bbox: None,
                     });
                 }
                 if !answer.line_items.is_empty() {
@@ -535,6 +536,7 @@ fn to_record(
                 confidence: f64::from(v.confidence),
                 provenance,
                 location,
+                bbox: v.bbox,
             }
         })
         .collect();
@@ -573,12 +575,23 @@ fn to_record(
     }
 }
 
-/// "e-invoice", "llm", "file name" name their provenance; anything else is the offline
-/// extractor's location ("page 2", "ocr page 1").
+/// Who read a value, and where, from a reader's source: "e-invoice", "llm" and "file name"
+/// name their provenance; "page 2" or "ocr page 1" is the offline extractor's location. A
+/// merged value ("page 1 + llm": both readers agreed) is the offline reading's, at its page.
 fn provenance_of(source: &str) -> (String, Option<String>) {
-    match source {
-        "e-invoice" | "llm" | "file name" => (source.to_string(), None),
-        other => ("offline".into(), Some(other.to_string())),
+    let parts: Vec<&str> = source.split(" + ").collect();
+    if parts.contains(&"e-invoice") {
+        return ("e-invoice".into(), None);
+    }
+    let page = parts
+        .iter()
+        .find(|p| p.contains("page"))
+        .map(|p| p.to_string());
+    match (page, parts.as_slice()) {
+        (Some(page), _) => ("offline".into(), Some(page)),
+        (None, [only]) if matches!(*only, "llm" | "file name") => (only.to_string(), None),
+        (None, parts) if parts.contains(&"llm") => ("llm".into(), None),
+        (None, _) => ("offline".into(), Some(source.to_string())),
     }
 }
 
@@ -596,6 +609,7 @@ fn from_file_name(rules: &PathRules, path: &str, found: &[ExtractedField]) -> Ve
                     confidence: 0.6,
                     provenance: "file name".into(),
                     location: None,
+                    bbox: None,
                 });
             }
         }

@@ -437,6 +437,8 @@ pub struct FieldRow {
     pub provenance: String,
     /// Where on the document ("page 2").
     pub location: Option<String>,
+    /// The value's box on that page: x0, y0, x1, y1 in the page's coordinates.
+    pub bbox: Option<Vec<f32>>,
     /// A person set this value: no extraction overwrites it.
     pub pinned: bool,
 }
@@ -496,6 +498,7 @@ impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
                     confidence: f.confidence,
                     provenance: f.provenance,
                     location: f.location,
+                    bbox: f.bbox.map(|b| b.to_vec()),
                     pinned: f.pinned,
                 })
                 .collect(),

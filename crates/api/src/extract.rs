@@ -80,6 +80,7 @@ impl crate::Workspace {
                             value: d,
                             confidence: 0.7,
                             source: "llm".into(),
+                            bbox: None,
                         },
                     );
                 }

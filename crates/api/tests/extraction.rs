@@ -211,7 +211,7 @@ fn with_an_llm_configured_its_answer_is_merged_and_a_correction_still_wins() {
     let answer = serde_json::json!({
         "document_type": "invoice",
         "vendor_name": "Jane Smith Lighting",
-        "invoice_number": "INV-7",
+        "invoice_number": "42183017",
         "invoice_date": "2024-03-01",
         "due_date": null,
         "currency": "USD",
@@ -266,6 +266,20 @@ fn with_an_llm_configured_its_answer_is_merged_and_a_correction_still_wins() {
     let field = |name: &str| doc.fields.iter().find(|f| f.name == name).cloned().unwrap();
     assert_eq!(field("description").value.as_deref(), Some("Gaffer"));
     assert_eq!(field("description").provenance, "llm");
+    // Both read the number: the offline reading's page and box are kept for the window.
+    let number = field("invoice_number");
+    assert_eq!(number.value.as_deref(), Some("42183017"));
+    assert_eq!(
+        (number.provenance.as_str(), number.location.as_deref()),
+        ("offline", Some("page 1"))
+    );
+    assert!(
+        number
+            .bbox
+            .as_ref()
+            .is_some_and(|b| b.len() == 4 && b[2] > b[0]),
+        "{number:?}"
+    );
     assert_eq!(doc.lines.len(), 1);
     assert_eq!(doc.lines[0].account_code.as_deref(), Some("5300"));
     assert_eq!(doc.lines[0].quantity.as_deref(), Some("5"));

@@ -139,6 +139,10 @@ pub struct FieldValue {
     pub value: String,
     pub confidence: f32,
     pub source: String,
+    /// Where on its page the value was read: x0, y0, x1, y1 in the page's coordinates as
+    /// the reader gives them (points for a text layer, pixels at the OCR DPI for a scan).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bbox: Option<[f32; 4]>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -345,6 +349,7 @@ fn from_einvoice(found: EInvoice) -> DocumentExtraction {
             value,
             confidence: 1.0,
             source: "e-invoice".into(),
+            bbox: None,
         })
     };
     DocumentExtraction {
@@ -377,6 +382,7 @@ fn from_rules(text: &DocumentText, how: &str) -> DocumentExtraction {
                 .map_or_else(|| how.to_string(), |p| format!("{prefix} {p}")),
             value: f.value,
             confidence: f.confidence,
+            bbox: f.bbox,
         })
     };
     let fields = field_map([

@@ -158,6 +158,7 @@ fn pick(name: &str, readings: &[&FieldValue]) -> (FieldValue, Option<String>) {
         value: surest.value.clone(),
         confidence: support(members),
         source: sources.join(" + "),
+        bbox: surest.bbox.or_else(|| members.iter().find_map(|m| m.bbox)),
     };
     let rivals: Vec<String> = groups
         .iter()
@@ -192,6 +193,7 @@ mod tests {
             value: value.into(),
             confidence,
             source: source.into(),
+            bbox: None,
         }
     }
 

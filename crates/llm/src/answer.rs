@@ -60,6 +60,7 @@ pub(crate) fn read(answer: &Map<String, Value>) -> Read {
                 value,
                 confidence: if ok { CHECKED } else { FAILED },
                 source: SOURCE.into(),
+                bbox: None,
             },
         );
     };

@@ -59,8 +59,10 @@ CREATE TABLE fields (
     value          TEXT,
     confidence     REAL NOT NULL DEFAULT 0,
     provenance     TEXT NOT NULL CHECK (provenance IN ('offline', 'llm', 'e-invoice', 'file name', 'person')),
-    -- Where on the document the value was read ("page 2"), when known.
+    -- Where on the document the value was read ("page 2"), when known, and the box on that
+    -- page as a JSON array [x0, y0, x1, y1] (so the window can show where it came from).
     location       TEXT,
+    bbox           TEXT,
     person_value   TEXT,
     person_ms      INTEGER,
     updated_ms     INTEGER NOT NULL,

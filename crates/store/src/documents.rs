@@ -58,6 +58,8 @@ pub struct ExtractedField {
     /// offline, llm, e-invoice or file name.
     pub provenance: String,
     pub location: Option<String>,
+    /// The value's box on its page: x0, y0, x1, y1.
+    pub bbox: Option<[f32; 4]>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -112,6 +114,7 @@ pub struct StoredField {
     pub confidence: f64,
     pub provenance: String,
     pub location: Option<String>,
+    pub bbox: Option<[f32; 4]>,
     pub pinned: bool,
 }
 
@@ -480,7 +483,7 @@ impl Store {
         let fields = self
             .conn
             .prepare(
-                "SELECT name, value, confidence, provenance, location FROM fields
+                "SELECT name, value, confidence, provenance, location, bbox FROM fields
                  WHERE document_id = ?1 AND value IS NOT NULL AND provenance != 'person'",
             )?
             .query_map([twin], |r| {
@@ -490,6 +493,7 @@ impl Store {
                     confidence: r.get(2)?,
                     provenance: r.get(3)?,
                     location: r.get(4)?,
+                    bbox: parse_bbox(r.get(5)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -788,7 +792,7 @@ impl Store {
             .prepare(
                 "SELECT name, coalesce(person_value, value), value, confidence,
                    CASE WHEN person_value IS NOT NULL THEN 'person' ELSE provenance END,
-                   location, person_value IS NOT NULL
+                   location, person_value IS NOT NULL, bbox
                  FROM fields WHERE document_id = ?1 ORDER BY name",
             )?
             .query_map([id], |r| {
@@ -800,6 +804,7 @@ impl Store {
                     provenance: r.get(4)?,
                     location: r.get(5)?,
                     pinned: r.get(6)?,
+                    bbox: parse_bbox(r.get(7)?),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -907,11 +912,12 @@ fn write_fields(tx: &Transaction, doc: i64, fields: &[ExtractedField], now: i64)
         .collect::<rusqlite::Result<_>>()?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO fields (document_id, name, value, confidence, provenance, location,
-           updated_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+           updated_ms, bbox)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (document_id, name) DO UPDATE SET value = excluded.value,
            confidence = excluded.confidence, provenance = excluded.provenance,
-           location = excluded.location, updated_ms = excluded.updated_ms",
+           location = excluded.location, updated_ms = excluded.updated_ms,
+           bbox = excluded.bbox",
     )?;
     for f in fields {
         upsert.execute(params![
@@ -921,7 +927,9 @@ fn write_fields(tx: &Transaction, doc: i64, fields: &[ExtractedField], now: i64)
             f.confidence,
             f.provenance,
             f.location,
-            now
+            now,
+            f.bbox
+                .map(|b| serde_json::to_string(&b).unwrap_or_default())
         ])?;
         let before = old.iter().find(|(n, _)| *n == f.name).map(|(_, v)| v);
         if before != Some(&f.value) {
@@ -940,7 +948,7 @@ fn write_fields(tx: &Transaction, doc: i64, fields: &[ExtractedField], now: i64)
     for (name, value) in &old {
         if !fields.iter().any(|f| f.name == *name) {
             tx.execute(
-                "UPDATE fields SET value = NULL, confidence = 0, location = NULL,
+                "UPDATE fields SET value = NULL, confidence = 0, location = NULL, bbox = NULL,
                    updated_ms = ?3 WHERE document_id = ?1 AND name = ?2",
                 params![doc, name, now],
             )?;
@@ -977,6 +985,10 @@ fn history(
     )?
     .execute(params![document, name, old, new, who, now])?;
     Ok(())
+}
+
+fn parse_bbox(json: Option<String>) -> Option<[f32; 4]> {
+    json.and_then(|j| serde_json::from_str(&j).ok())
 }
 
 fn parse_problems(json: Option<String>) -> Vec<String> {

@@ -33,6 +33,7 @@ fn field(name: &str, value: &str, provenance: &str) -> ExtractedField {
         confidence: 0.8,
         provenance: provenance.into(),
         location: Some("page 1".into()),
+        bbox: Some([10.0, 20.0, 60.0, 32.0]),
     }
 }
 
@@ -133,6 +134,11 @@ fn a_correction_survives_re_extraction_and_reverts_in_one_step() {
     assert_eq!(total.extracted_value.as_deref(), Some("120.00"));
     assert!(total.pinned);
     assert_eq!(total.provenance, "person");
+    assert_eq!(
+        total.bbox,
+        Some([10.0, 20.0, 60.0, 32.0]),
+        "where it was read is kept"
+    );
     assert_eq!(detail.summary.total.as_deref(), Some("110.00"));
 
     store.revert_field(doc, "total", 8).unwrap();

@@ -62,6 +62,7 @@ function field(name: string, value: string | null, over: Partial<FieldRow> = {})
     confidence: 1,
     provenance: "e-invoice",
     location: null,
+    bbox: null,
     pinned: false,
     ...over,
   };

@@ -186,6 +186,7 @@ export function fieldsInOrder(fields: readonly FieldRow[]): FieldView[] {
           confidence: null,
           provenance: "",
           location: null,
+          bbox: null,
           pinned: false,
           absent: true,
         };
