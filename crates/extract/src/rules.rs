@@ -703,8 +703,11 @@ fn find_label(rows: &[Row], r: usize, label: &str) -> Vec<Hit> {
         starts.push(text.chars().count());
         text.push_str(&t.lower);
     }
-    let chars: Vec<char> = text.chars().collect();
-    let needle: Vec<char> = label.chars().collect();
+    // Accents folded on both sides: OCR drops umlauts and accents often ("Wahrung" for
+    // "Währung"), and no two labels differ only by one. One character for one, so offsets
+    // hold.
+    let chars: Vec<char> = text.chars().map(unaccented).collect();
+    let needle: Vec<char> = label.chars().map(unaccented).collect();
     let mut hits = Vec::new();
     if needle.is_empty() || needle.len() > chars.len() {
         return hits;
@@ -731,6 +734,19 @@ fn find_label(rows: &[Row], r: usize, label: &str) -> Vec<Hit> {
         });
     }
     hits
+}
+
+/// A lower-case letter without its accent or umlaut.
+fn unaccented(c: char) -> char {
+    match c {
+        'ä' | 'à' | 'â' | 'á' => 'a',
+        'ö' | 'ô' | 'ó' => 'o',
+        'ü' | 'ù' | 'û' | 'ú' => 'u',
+        'é' | 'è' | 'ê' | 'ë' => 'e',
+        'î' | 'ï' | 'í' => 'i',
+        'ç' => 'c',
+        other => other,
+    }
 }
 
 /// A piece of text where a value may be, with where it is.
@@ -2419,6 +2435,19 @@ mod tests {
         let got = extract(&page(&words));
         assert_eq!(got.invoice_number.unwrap().value, "47110815");
         assert_eq!(got.invoice_date.unwrap().value, "2025-12-01");
+    }
+
+    #[test]
+    fn a_label_whose_umlaut_ocr_dropped_still_labels() {
+        // "Wahrung" for "Währung": the label, not the euro amounts, says the currency.
+        let got = extract(&DocumentText {
+            pages: vec![PageText {
+                number: 1,
+                text: "Rechnung\nWahrung: GBP\nNetto 100,00 EUR\nBrutto 119,00 EUR\n".into(),
+                words: Vec::new(),
+            }],
+        });
+        assert_eq!(got.currency.unwrap().value, "GBP");
     }
 
     #[test]
