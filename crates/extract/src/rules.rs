@@ -521,7 +521,7 @@ fn rows_of(doc: &DocumentText) -> Vec<Row> {
 
 /// Rows from word boxes: words whose vertical centres are close form a row, left to right.
 fn boxed_rows(page: &PageText) -> Vec<Row> {
-    let mut words: Vec<&crate::pdf::Word> = page
+    let words: Vec<&crate::pdf::Word> = page
         .words
         .iter()
         .filter(|w| {
@@ -530,9 +530,47 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
             !(w.text.chars().count() > 2 && ht > wd * 1.5) && ht > 0.0
         })
         .collect();
-    // A scan fed crooked tilts its lines: measured against the page's slope, the words of
-    // one line keep one height from left to right and do not fall into rows of their own.
-    let slope = skew_slope(&words);
+    // A scan fed crooked tilts its lines: measured against the slope, the words of one line
+    // keep one height from left to right and do not fall into rows of their own. Two pages
+    // photographed into one image are tilted each its own way: the slope is measured per
+    // part of the image (parts split at wide vertical gaps), the whole image's when a part
+    // has too few words to tell.
+    let whole = skew_slope(&words).unwrap_or(0.0);
+    let groups: Vec<Vec<&crate::pdf::Word>> = vertical_parts(words)
+        .into_iter()
+        .flat_map(|part| {
+            let slope = skew_slope(&part).unwrap_or(whole);
+            group_rows(part, slope)
+        })
+        .collect();
+    groups
+        .into_iter()
+        .map(|mut g| {
+            g.sort_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
+            let toks: Vec<Tok> = g.iter().map(|w| tok(&w.text, w.bbox)).collect();
+            let mut cell_starts = vec![0];
+            for i in 1..toks.len() {
+                let (a, b) = (&toks[i - 1], &toks[i]);
+                let char_w =
+                    |t: &Tok| (t.bbox[2] - t.bbox[0]) / t.text.chars().count().max(1) as f32;
+                let gap = b.bbox[0] - a.bbox[2];
+                if gap > 2.5 * (char_w(a) + char_w(b)) / 2.0 {
+                    cell_starts.push(i);
+                }
+            }
+            Row {
+                page: page.number,
+                toks,
+                cell_starts,
+                boxed: true,
+            }
+        })
+        .collect()
+}
+
+/// Words grouped into rows: vertical centres (measured against `slope`) within 0.4 of a
+/// line's letter height.
+fn group_rows(mut words: Vec<&crate::pdf::Word>, slope: f32) -> Vec<Vec<&crate::pdf::Word>> {
     let cy = |b: &[f32; 4]| (b[1] + b[3]) / 2.0 - slope * (b[0] + b[2]) / 2.0;
     words.sort_by(|a, b| cy(&a.bbox).total_cmp(&cy(&b.bbox)));
     let mut groups: Vec<Vec<&crate::pdf::Word>> = Vec::new();
@@ -564,35 +602,37 @@ fn boxed_rows(page: &PageText) -> Vec<Row> {
         }
     }
     groups
-        .into_iter()
-        .map(|mut g| {
-            g.sort_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
-            let toks: Vec<Tok> = g.iter().map(|w| tok(&w.text, w.bbox)).collect();
-            let mut cell_starts = vec![0];
-            for i in 1..toks.len() {
-                let (a, b) = (&toks[i - 1], &toks[i]);
-                let char_w =
-                    |t: &Tok| (t.bbox[2] - t.bbox[0]) / t.text.chars().count().max(1) as f32;
-                let gap = b.bbox[0] - a.bbox[2];
-                if gap > 2.5 * (char_w(a) + char_w(b)) / 2.0 {
-                    cell_starts.push(i);
-                }
-            }
-            Row {
-                page: page.number,
-                toks,
-                cell_starts,
-                boxed: true,
-            }
-        })
-        .collect()
+}
+
+/// The words split where the image has a wide band without text (more than six median
+/// word heights): the pages of a photo of two stacked pages, each with its own tilt.
+fn vertical_parts(mut words: Vec<&crate::pdf::Word>) -> Vec<Vec<&crate::pdf::Word>> {
+    if words.is_empty() {
+        return Vec::new();
+    }
+    let mut heights: Vec<f32> = words.iter().map(|w| w.bbox[3] - w.bbox[1]).collect();
+    heights.sort_by(f32::total_cmp);
+    let gap = 6.0 * heights[heights.len() / 2];
+    words.sort_by(|a, b| a.bbox[1].total_cmp(&b.bbox[1]));
+    let mut parts: Vec<Vec<&crate::pdf::Word>> = Vec::new();
+    let mut bottom = f32::NEG_INFINITY;
+    for w in words {
+        if parts.is_empty() || w.bbox[1] - bottom > gap {
+            parts.push(Vec::new());
+        }
+        bottom = bottom.max(w.bbox[3]);
+        if let Some(part) = parts.last_mut() {
+            part.push(w);
+        }
+    }
+    parts
 }
 
 /// The page's text slope (vertical per horizontal, in page fractions): the median over
 /// neighbouring words of the rise from one word's centre to the next's. Neighbours are words
 /// side by side on one line (overlapping vertically, a few characters apart), so the median
 /// is the lines' slope: 0 on a text layer, that of the skew on a crooked scan.
-fn skew_slope(words: &[&crate::pdf::Word]) -> f32 {
+fn skew_slope(words: &[&crate::pdf::Word]) -> Option<f32> {
     let mut by_x: Vec<&crate::pdf::Word> = words.to_vec();
     by_x.sort_by(|a, b| a.bbox[0].total_cmp(&b.bbox[0]));
     let mut slopes = Vec::new();
@@ -615,10 +655,10 @@ fn skew_slope(words: &[&crate::pdf::Word]) -> f32 {
         }
     }
     if slopes.len() < 5 {
-        return 0.0;
+        return None;
     }
     slopes.sort_by(f32::total_cmp);
-    slopes[slopes.len() / 2]
+    Some(slopes[slopes.len() / 2])
 }
 
 /// Rows from plain text: one a line, cells split at runs of two or more spaces, boxes from

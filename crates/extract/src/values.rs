@@ -240,7 +240,13 @@ pub fn find_date(text: &str, locale: Locale) -> Option<String> {
     for (i, tok) in tokens.iter().enumerate() {
         let tok = tok.trim_matches(|c: char| !c.is_alphanumeric());
         // Numeric: 2018-09-20, 20.09.2018, 09/20/2018, 20-10-2015.
-        let parts: Vec<&str> = tok.split(['-', '.', '/']).collect();
+        // OCR reads a dot as a colon now and then ("05.03:2018"): in a dotted date, a colon
+        // is a dot (a time has no dots, so "10:30" stays a time).
+        let parts: Vec<&str> = if tok.contains('.') {
+            tok.split(['-', '.', '/', ':']).collect()
+        } else {
+            tok.split(['-', '.', '/']).collect()
+        };
         if parts.len() == 3
             && parts
                 .iter()

@@ -72,8 +72,10 @@ fn check(case: &Expected) {
     .map(|(f, want)| format!("{f}: want {want:?}, got {:?}", value(f)))
     .collect();
     assert!(wrong.is_empty(), "{}: {wrong:#?}\n{got:#?}", case.file);
-    for v in got.fields.values() {
-        assert!(v.source.starts_with("ocr page "), "{v:?}");
+    // What was read says where; a due date computed from the terms has no page.
+    for f in ["invoice_number", "invoice_date", "total"] {
+        let v = &got.fields[f];
+        assert!(v.source.starts_with("ocr page "), "{f}: {v:?}");
     }
 }
 
