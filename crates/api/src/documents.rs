@@ -300,6 +300,7 @@ impl Workspace {
         self.documents_changed();
         let opts = Options {
             ocr_lang: "eng+deu+fra".into(),
+            locale: Some(system_locale()),
             ..Options::default()
         };
         let progress = |what: &str| {
@@ -626,6 +627,44 @@ fn from_file_name(rules: &PathRules, path: &str, found: &[ExtractedField]) -> Ve
     out
 }
 
+/// The user's locale setting (LC_ALL, LC_TIME, LANG), for the documents whose own style
+/// does not say whether 05/06/2018 is May or June: US English reads month first, the rest
+/// of the world (and Boxkeeper's German and French documents) day first.
+pub fn system_locale() -> boxkeeper_extract::Locale {
+    let setting = ["LC_ALL", "LC_TIME", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    locale_named(&setting)
+}
+
+/// "en_US.UTF-8", "C" and "" are the US style; "de_DE", "en_GB", "fr_CA" are day first.
+pub fn locale_named(setting: &str) -> boxkeeper_extract::Locale {
+    let name = setting.split(['.', '@']).next().unwrap_or("");
+    if name.is_empty() || name == "C" || name == "POSIX" || name.ends_with("_US") {
+        boxkeeper_extract::Locale::Us
+    } else {
+        boxkeeper_extract::Locale::European
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::locale_named;
+    use boxkeeper_extract::Locale;
+
+    #[test]
+    fn locale_settings_read_month_or_day_first() {
+        for us in ["", "C", "POSIX", "en_US.UTF-8", "es_US"] {
+            assert_eq!(locale_named(us), Locale::Us, "{us}");
+        }
+        for eu in ["de_DE.UTF-8", "en_GB.UTF-8", "fr_FR@euro", "fr_CA"] {
+            assert_eq!(locale_named(eu), Locale::European, "{eu}");
+        }
+    }
 }

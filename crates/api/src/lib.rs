@@ -15,7 +15,8 @@ mod workspace;
 
 pub use boxkeeper_dropbox::AccessToken;
 pub use boxkeeper_extract::document::Options as ExtractOptions;
-pub use documents::FIELD_NAMES;
+pub use boxkeeper_extract::Locale;
+pub use documents::{system_locale, FIELD_NAMES};
 pub use dropbox::{DropboxOverrides, DropboxSettings};
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;

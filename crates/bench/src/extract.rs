@@ -257,6 +257,7 @@ fn ours(bytes: &[u8], format: Format, force_ocr: bool) -> Result<Fields> {
         no_embedded: true,
         force_ocr,
         ocr_lang: LANG.into(),
+        locale: None,
     };
     let got = extract_document(bytes, format, &opts)?;
     Ok(FIELDS

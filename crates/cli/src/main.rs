@@ -65,6 +65,10 @@ enum Command {
         /// Also ask the LLM configured with `boxkeeper llm` and merge its answer.
         #[arg(long)]
         llm: bool,
+        /// How to read 05/06/2018 when the document does not tell: us (month first) or
+        /// european (day first). Default: from LC_ALL / LC_TIME / LANG.
+        #[arg(long, value_enum)]
+        locale: Option<DateLocale>,
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
@@ -192,6 +196,12 @@ impl Hosts {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum DateLocale {
+    Us,
+    European,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Kind {
     File,
     Folder,
@@ -298,12 +308,18 @@ fn run(cli: Cli) -> Result<()> {
             lang,
             json,
             llm,
+            locale,
             files,
         } => {
             let opts = boxkeeper_api::ExtractOptions {
                 no_embedded: *no_embedded,
                 force_ocr: *ocr,
                 ocr_lang: lang.clone(),
+                locale: Some(match locale {
+                    Some(DateLocale::Us) => boxkeeper_api::Locale::Us,
+                    Some(DateLocale::European) => boxkeeper_api::Locale::European,
+                    None => boxkeeper_api::system_locale(),
+                }),
             };
             let ws = if *llm {
                 let ws = Workspace::open(data_paths(&cli), |_| {})?;

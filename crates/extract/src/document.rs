@@ -103,6 +103,9 @@ pub struct Options {
     pub force_ocr: bool,
     /// Tesseract language(s), e.g. "eng" or "eng+deu".
     pub ocr_lang: String,
+    /// How to read 05/06/2018 and 1,234 when the document's own style does not tell
+    /// (default: the US style).
+    pub locale: Option<crate::Locale>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -249,7 +252,7 @@ fn extract_image(bytes: &[u8], opts: &Options) -> Result<DocumentExtraction, Ext
             words: page.words,
         }],
     };
-    Ok(from_rules(&text, "ocr"))
+    Ok(from_rules(&text, "ocr", opts))
 }
 
 fn extract_pdf(
@@ -277,7 +280,7 @@ fn extract_pdf(
     let engine = PdfEngine::get()?;
     let text = engine.text(bytes)?;
     let mut result = if !opts.force_ocr && text.has_text_layer() {
-        from_rules(&text, "text")
+        from_rules(&text, "text", opts)
     } else {
         ocr_pdf(engine, bytes, &text, opts, progress)?
     };
@@ -329,7 +332,7 @@ fn ocr_pdf(
             text.pages.len()
         ));
     }
-    let mut result = from_rules(&DocumentText { pages }, "ocr");
+    let mut result = from_rules(&DocumentText { pages }, "ocr", opts);
     result.problems.extend(problems);
     Ok(result)
 }
@@ -372,8 +375,8 @@ fn from_einvoice(found: EInvoice) -> DocumentExtraction {
     }
 }
 
-fn from_rules(text: &DocumentText, how: &str) -> DocumentExtraction {
-    let got = rules::extract(text);
+fn from_rules(text: &DocumentText, how: &str, opts: &Options) -> DocumentExtraction {
+    let got = rules::extract_with_locale(text, opts.locale.unwrap_or(crate::Locale::Us));
     let prefix = if how == "ocr" { "ocr page" } else { "page" };
     let read = |v: Option<Found>| {
         v.map(|f| FieldValue {

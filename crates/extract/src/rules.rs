@@ -1040,7 +1040,7 @@ fn nearness(spot: &Spot) -> f32 {
 // ---------------------------------------------------------------------------------------
 // The document as a whole.
 
-fn locale_of(text: &str) -> Locale {
+fn locale_of(text: &str, fallback: Locale) -> Locale {
     // Amounts decide first: "1.234,56" and "12,50" against "1,234.56" and "12.50".
     let (mut eu, mut us) = (0, 0);
     for t in text.split_whitespace() {
@@ -1076,7 +1076,7 @@ fn locale_of(text: &str) -> Locale {
     if count(GERMAN_HINTS) >= 2 || count(FRENCH_HINTS) >= 2 || count(DUTCH_HINTS) >= 2 {
         Locale::European
     } else {
-        Locale::Us
+        fallback
     }
 }
 
@@ -1126,12 +1126,20 @@ fn document_type_of(rows: &[Row], full: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// Reads invoice or receipt fields from a document's text.
+/// Reads invoice or receipt fields from a document's text. Whether 05/06/2018 is May or
+/// June follows the document (its amounts' style, its language) and, where it says nothing,
+/// the US style.
 pub fn extract(doc: &DocumentText) -> Extracted {
+    extract_with_locale(doc, Locale::Us)
+}
+
+/// [`extract`], with `fallback` for the documents whose own style does not tell (the user's
+/// locale setting).
+pub fn extract_with_locale(doc: &DocumentText, fallback: Locale) -> Extracted {
     let _span = tracing::debug_span!("rules_extract", pages = doc.pages.len()).entered();
     let rows = rows_of(doc);
     let full = doc.full_text();
-    let locale = locale_of(&full);
+    let locale = locale_of(&full, fallback);
     let mut out = Extracted {
         document_type: document_type_of(&rows, &full),
         ..Default::default()

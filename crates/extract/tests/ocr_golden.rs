@@ -58,6 +58,7 @@ fn check(case: &Expected) {
         no_embedded: true,
         force_ocr: true,
         ocr_lang: "deu+eng".into(),
+        locale: None,
     };
     let got = extract_document(&bytes, case.format, &opts).unwrap();
     assert_eq!(got.source, "ocr");
