@@ -15,8 +15,7 @@ use boxkeeper_extract::document::{self, DocumentExtraction, Format, Options};
 use boxkeeper_extract::merge::merge;
 use boxkeeper_naming::{PathKind, PathRules};
 use boxkeeper_store::{
-    now_ms, DocumentFilter, ExtractJob, ExtractedField, ExtractedLine, NewExtraction, SourceKind,
-    Store,
+    now_ms, ExtractJob, ExtractedField, ExtractedLine, NewExtraction, SourceKind, Store,
 };
 use sha2::{Digest, Sha256};
 
@@ -85,11 +84,19 @@ impl Drop for CpuSlot<'_> {
 }
 
 /// Why a job did not finish.
-enum JobFailure {
+pub(crate) enum JobFailure {
     /// The document itself cannot be read (broken, unsupported): trying again will not help.
     Document(String),
     /// Something passing (network, Dropbox busy, not connected yet): try again later.
     Passing(String),
+}
+
+impl JobFailure {
+    pub(crate) fn into_message(self) -> String {
+        match self {
+            JobFailure::Document(m) | JobFailure::Passing(m) => m,
+        }
+    }
 }
 
 fn cores() -> usize {
@@ -182,7 +189,12 @@ impl Workspace {
         let Some(source) = lock(&self.inner.status).source else {
             return Ok(());
         };
-        let queued = lock(&self.inner.reader).discover_documents(source, None, now_ms())?;
+        let rules = self.rules();
+        let mut store = lock(&self.inner.reader);
+        // Documents parsed with other rules (or before paths were parsed) are parsed again.
+        store.reparse_documents(&rules, &rules.fingerprint())?;
+        let queued = store.discover_documents(source, None, &rules, now_ms())?;
+        drop(store);
         if queued > 0 {
             tracing::info!(queued, "documents queued for extraction");
             self.documents_changed();
@@ -379,7 +391,7 @@ impl Workspace {
         }
     }
 
-    fn fetch(&self, job: &ExtractJob) -> Result<Vec<u8>, JobFailure> {
+    pub(crate) fn fetch(&self, job: &ExtractJob) -> Result<Vec<u8>, JobFailure> {
         match job.source_kind {
             SourceKind::Folder => {
                 let path =
@@ -433,10 +445,7 @@ impl Workspace {
         let Some(source) = lock(&self.inner.status).source else {
             return Ok(DocumentPage::default());
         };
-        let filter = DocumentFilter {
-            status: query.status.map(|s| s.as_str().to_string()),
-            text: query.text,
-        };
+        let filter = query.filter();
         let store = lock(&self.inner.reader);
         Ok(DocumentPage {
             total: store.count_documents(source, &filter)? as u32,
@@ -476,7 +485,8 @@ impl Workspace {
         value: &str,
     ) -> Result<Option<DocumentDetail>> {
         check_field_name(name)?;
-        lock(&self.inner.reader).correct_field(id, name, Some(value.trim()), now_ms())?;
+        let value = crate::check_field_value(name, value)?;
+        lock(&self.inner.reader).correct_field(id, name, Some(&value), now_ms())?;
         self.documents_changed();
         self.document(id)
     }
@@ -573,6 +583,7 @@ fn to_record(
             .collect(),
         problems: read.problems,
         llm_tokens: None,
+        text: Some(read.text),
     }
 }
 

@@ -7,6 +7,9 @@ use boxkeeper_store::StoredEvent;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod review;
+pub use review::*;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum EventKind {
@@ -350,6 +353,12 @@ pub struct DocumentCounts {
     pub extracting: u32,
     pub done: u32,
     pub failed: u32,
+    pub to_review: u32,
+    pub approved: u32,
+    pub exported: u32,
+    pub rejected: u32,
+    /// Documents with flags not dismissed.
+    pub flagged: u32,
 }
 
 impl From<boxkeeper_store::DocumentCounts> for DocumentCounts {
@@ -359,6 +368,11 @@ impl From<boxkeeper_store::DocumentCounts> for DocumentCounts {
             extracting: c.extracting,
             done: c.done,
             failed: c.failed,
+            to_review: c.to_review,
+            approved: c.approved,
+            exported: c.exported,
+            rejected: c.rejected,
+            flagged: c.flagged,
         }
     }
 }
@@ -368,8 +382,50 @@ impl From<boxkeeper_store::DocumentCounts> for DocumentCounts {
 #[serde(default)]
 pub struct DocumentQuery {
     pub status: Option<DocumentStatus>,
-    /// Part of the path, vendor or invoice number (any case).
+    /// Words to find in the path, vendor, invoice number or the document's text (each word
+    /// as a prefix, any case, accents ignored).
     pub text: Option<String>,
+    pub review: Option<ReviewState>,
+    pub project: Option<String>,
+    pub po: Option<String>,
+    /// vendor, cc, pc.
+    pub vendor_type: Option<String>,
+    /// The document type the file name gives: INVOICE, RECEIPT, W9, W8-BEN, W8-BEN-E.
+    pub document_type: Option<String>,
+    /// Only flagged (true) or unflagged (false) documents.
+    pub flagged: Option<bool>,
+    pub order: DocumentOrder,
+    pub descending: bool,
+}
+
+impl DocumentQuery {
+    /// The store's filter for this query.
+    pub fn filter(&self) -> boxkeeper_store::DocumentFilter {
+        use boxkeeper_store::DocumentSort as S;
+        let descending = self.descending;
+        let blank = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        boxkeeper_store::DocumentFilter {
+            status: self.status.map(|s| s.as_str().to_string()),
+            text: blank(&self.text),
+            review: self.review.map(|r| r.as_str().to_string()),
+            project: blank(&self.project),
+            po: blank(&self.po),
+            vendor_type: blank(&self.vendor_type),
+            name_type: blank(&self.document_type),
+            flagged: self.flagged,
+            ids: None,
+            sort: match self.order {
+                DocumentOrder::Newest if descending => S::Oldest,
+                DocumentOrder::Newest => S::Newest,
+                DocumentOrder::Oldest if descending => S::Newest,
+                DocumentOrder::Oldest => S::Oldest,
+                DocumentOrder::Vendor => S::Vendor { descending },
+                DocumentOrder::InvoiceDate => S::InvoiceDate { descending },
+                DocumentOrder::Total => S::Total { descending },
+                DocumentOrder::Path => S::Path { descending },
+            },
+        }
+    }
 }
 
 /// One row of the documents list.
@@ -395,6 +451,16 @@ pub struct DocumentRow {
     pub deleted: bool,
     #[specta(type = specta_typescript::Number)]
     pub updated_ms: i64,
+    pub review: ReviewState,
+    /// What the path says.
+    pub project_number: Option<String>,
+    pub po_number: Option<String>,
+    pub vendor_type: Option<String>,
+    /// The document type the file name gives.
+    pub name_type: Option<String>,
+    pub file_number: Option<String>,
+    /// Flags not dismissed.
+    pub open_flags: u32,
 }
 
 impl From<boxkeeper_store::DocumentSummary> for DocumentRow {
@@ -414,6 +480,13 @@ impl From<boxkeeper_store::DocumentSummary> for DocumentRow {
             currency: d.currency,
             deleted: d.deleted,
             updated_ms: d.updated_ms,
+            review: ReviewState::of(&d.review),
+            project_number: d.project_number,
+            po_number: d.po_number,
+            vendor_type: d.vendor_type,
+            name_type: d.name_type,
+            file_number: d.file_number,
+            open_flags: d.open_flags,
         }
     }
 }
@@ -460,10 +533,12 @@ pub struct FieldChange {
     pub name: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
-    /// person, offline, llm, e-invoice, file name.
+    /// person, offline, llm, e-invoice, file name, export, "person (undo)".
     pub who: String,
     #[specta(type = specta_typescript::Number)]
     pub at_ms: i64,
+    /// A later undo took this change back.
+    pub undone: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Type)]
@@ -477,7 +552,18 @@ pub struct DocumentDetail {
     pub attempts: u32,
     pub fields: Vec<FieldRow>,
     pub lines: Vec<LineRow>,
+    /// A person edited the lines: extraction no longer replaces them.
+    pub lines_by_person: bool,
     pub history: Vec<FieldChange>,
+    pub flags: Vec<FlagRow>,
+    pub project_name: Option<String>,
+    /// The PO folder's vendor, and the vendor the file name gives.
+    pub po_vendor: Option<String>,
+    pub name_vendor: Option<String>,
+    /// Why the name does not parse or disagrees with its folders.
+    pub name_problems: Vec<String>,
+    /// Undo would take back a person's change.
+    pub can_undo: bool,
 }
 
 impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
@@ -525,8 +611,16 @@ impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
                     new_value: h.new_value,
                     who: h.who,
                     at_ms: h.at_ms,
+                    undone: h.undone,
                 })
                 .collect(),
+            lines_by_person: d.lines_by_person,
+            flags: d.flags.into_iter().map(Into::into).collect(),
+            project_name: d.project_name,
+            po_vendor: d.po_vendor,
+            name_vendor: d.name_vendor,
+            name_problems: d.name_problems,
+            can_undo: d.can_undo,
         }
     }
 }

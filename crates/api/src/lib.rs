@@ -7,9 +7,11 @@
 mod documents;
 mod dropbox;
 pub mod dto;
+mod export;
 mod extract;
 mod llm;
 mod paths;
+mod review;
 mod secrets;
 mod workspace;
 
@@ -18,8 +20,10 @@ pub use boxkeeper_extract::document::Options as ExtractOptions;
 pub use boxkeeper_extract::Locale;
 pub use documents::{system_locale, FIELD_NAMES};
 pub use dropbox::{DropboxOverrides, DropboxSettings};
+pub use export::export_document;
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
 pub use paths::DataPaths;
+pub use review::{check_field_value, ACCOUNT_CODES};
 pub use secrets::{SecretError, SecretPlace};
 pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
 

@@ -251,8 +251,12 @@ impl Workspace {
                 let recorded = writer
                     .ingest(source, &batch, &rules, None, now_ms())
                     .and_then(|ingested| {
-                        let queued =
-                            writer.discover_documents(source, Some(&ingested.touched), now_ms())?;
+                        let queued = writer.discover_documents(
+                            source,
+                            Some(&ingested.touched),
+                            &rules,
+                            now_ms(),
+                        )?;
                         Ok((ingested, queued))
                     });
                 match recorded {
@@ -310,7 +314,7 @@ impl Workspace {
         };
         let (batch, stats) = boxkeeper_folder::scan(&folder, &skip)?;
         let ingested = store.ingest(source, &batch, &rules, None, now_ms())?;
-        store.discover_documents(source, Some(&ingested.touched), now_ms())?;
+        store.discover_documents(source, Some(&ingested.touched), &rules, now_ms())?;
         Ok(ScanReport {
             stats,
             events: ingested.events.into_iter().map(EventRow::from).collect(),
@@ -328,6 +332,12 @@ impl Workspace {
                 if let Some(source) = source {
                     let changed = lock(&self.inner.reader).reparse(source, &rules)?;
                     tracing::info!(changed, "events parsed again with the new rules");
+                }
+                let documents =
+                    lock(&self.inner.reader).reparse_documents(&rules, &rules.fingerprint())?;
+                if documents > 0 {
+                    tracing::info!(documents, "documents parsed again with the new rules");
+                    self.documents_changed();
                 }
                 self.set_status(|s| s.rules_error = None);
                 let status = self.status()?;

@@ -151,7 +151,7 @@ impl ChangeFeed<'_> {
                 (ingested, next)
             });
             let ingested = ingested?;
-            store.discover_documents(self.source, Some(&ingested.touched), now_ms())?;
+            store.discover_documents(self.source, Some(&ingested.touched), self.rules, now_ms())?;
             report.pages += 1;
             report.entries += page.entries.len();
             report.events += ingested.events.len();
@@ -201,7 +201,7 @@ impl ChangeFeed<'_> {
             Some(&page.cursor),
             now_ms(),
         )?;
-        store.discover_documents(self.source, Some(&ingested.touched), now_ms())?;
+        store.discover_documents(self.source, Some(&ingested.touched), self.rules, now_ms())?;
         Ok(SyncReport {
             pages,
             entries: entries.len(),

@@ -337,6 +337,13 @@ struct FileSection {
 }
 
 // ---------------------------------------------------------------------------------------------
+/// FNV-1a, 64 bits: stable across builds and platforms, unlike std's hasher.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 // Compiled rules
 // ---------------------------------------------------------------------------------------------
 
@@ -360,6 +367,8 @@ pub struct PathRules {
     petty_cash_prefix: String,
     /// Keyed by the folded type word.
     document_types: HashMap<String, DocumentType>,
+    /// FNV-1a of the rules text: names these rules in what was parsed with them.
+    fingerprint: u64,
 }
 
 impl PathRules {
@@ -375,6 +384,12 @@ impl PathRules {
     pub fn from_toml(text: &str) -> Result<PathRules, RulesError> {
         let file: RulesFile = toml::from_str(text).map_err(|e| RulesError::from_toml(text, &e))?;
         Compiler { text }.compile(file)
+    }
+
+    /// Names these rules: equal rules texts give equal fingerprints, in every build (stored
+    /// beside what was parsed with them, to know what to parse again).
+    pub fn fingerprint(&self) -> String {
+        format!("{:016x}", self.fingerprint)
     }
 
     /// Reads and validates a rules file from disk.
@@ -735,6 +750,7 @@ impl Compiler<'_> {
         )?;
 
         Ok(PathRules {
+            fingerprint: fnv1a(self.text),
             ignore: self.ignore(&file.ignore)?,
             purchase_orders: (!purchase_orders.is_empty()).then_some(purchase_orders),
             petty_cash: (!petty_cash.is_empty()).then_some(petty_cash),

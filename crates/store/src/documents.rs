@@ -6,9 +6,13 @@
 //! A person's value sits beside the extracted one and wins while it is set: extraction
 //! writes only its own columns, so no later extraction can overwrite a correction.
 
+use boxkeeper_naming::PathRules;
 use rusqlite::types::Value;
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use crate::flags::{self, Flag};
+use crate::review::{Change, LineValues, Undo};
+use crate::search::{fts_query, refresh_summary, write_search_row, ParsedColumns};
 use crate::{Result, SourceKind, Store};
 
 /// The file extensions Boxkeeper reads as documents (lower case). HEIC is queued too, so
@@ -83,6 +87,8 @@ pub struct NewExtraction {
     pub lines: Vec<ExtractedLine>,
     pub problems: Vec<String>,
     pub llm_tokens: Option<i64>,
+    /// The document's text as read (for search); None keeps the text stored before.
+    pub text: Option<String>,
 }
 
 /// A row of the documents list.
@@ -102,6 +108,18 @@ pub struct DocumentSummary {
     pub currency: Option<String>,
     pub deleted: bool,
     pub updated_ms: i64,
+    /// to_review, approved, exported or rejected.
+    pub review: String,
+    /// What the path says.
+    pub project_number: Option<String>,
+    pub po_number: Option<String>,
+    pub vendor_type: Option<String>,
+    /// The document type the file name gives (INVOICE, RECEIPT, W9, ...).
+    pub name_type: Option<String>,
+    pub file_number: Option<String>,
+    /// Flags not dismissed.
+    pub open_flags: u32,
+    pub project_name: Option<String>,
 }
 
 /// A field as stored: the extracted value and, when a person set one, theirs (which wins).
@@ -132,6 +150,8 @@ pub struct StoredLine {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldHistory {
+    pub change_id: Option<i64>,
+    pub undone: bool,
     pub name: String,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
@@ -148,7 +168,18 @@ pub struct DocumentDetail {
     pub attempts: i64,
     pub fields: Vec<StoredField>,
     pub lines: Vec<StoredLine>,
+    /// A person edited the line items: extraction no longer replaces them.
+    pub lines_by_person: bool,
     pub history: Vec<FieldHistory>,
+    pub flags: Vec<Flag>,
+    pub project_name: Option<String>,
+    /// The PO folder's vendor, and the vendor the file name gives.
+    pub po_vendor: Option<String>,
+    pub name_vendor: Option<String>,
+    /// Why the name did not parse, or disagrees with its folders.
+    pub name_problems: Vec<String>,
+    /// There is a person's change that undo would take back.
+    pub can_undo: bool,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -157,26 +188,82 @@ pub struct DocumentCounts {
     pub extracting: u32,
     pub done: u32,
     pub failed: u32,
+    /// By review state (documents not deleted).
+    pub to_review: u32,
+    pub approved: u32,
+    pub exported: u32,
+    pub rejected: u32,
+    /// Documents with open flags.
+    pub flagged: u32,
 }
 
 /// Which documents to list. `None` means any.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocumentFilter {
     pub status: Option<String>,
-    /// A case-insensitive part of the path, vendor or invoice number.
+    /// Words to find (full text: path, vendor, invoice number, the document's text); each
+    /// word matches as a prefix.
     pub text: Option<String>,
+    pub review: Option<String>,
+    pub project: Option<String>,
+    pub po: Option<String>,
+    pub vendor_type: Option<String>,
+    /// The document type the file name gives.
+    pub name_type: Option<String>,
+    /// Only documents with (true) or without (false) open flags.
+    pub flagged: Option<bool>,
+    /// Only these documents (an export of a selection).
+    pub ids: Option<Vec<i64>>,
+    pub sort: DocumentSort,
 }
 
-const SUMMARY_COLUMNS: &str = "d.id, d.path, d.status, d.error, d.progress, d.document_type,
-    d.extracted_by,
-    (SELECT coalesce(person_value, value) FROM fields f WHERE f.document_id = d.id AND f.name = 'vendor_name'),
-    (SELECT coalesce(person_value, value) FROM fields f WHERE f.document_id = d.id AND f.name = 'invoice_number'),
-    (SELECT coalesce(person_value, value) FROM fields f WHERE f.document_id = d.id AND f.name = 'invoice_date'),
-    (SELECT coalesce(person_value, value) FROM fields f WHERE f.document_id = d.id AND f.name = 'total'),
-    (SELECT coalesce(person_value, value) FROM fields f WHERE f.document_id = d.id AND f.name = 'currency'),
-    d.deleted_ms IS NOT NULL, d.updated_ms";
+/// The order of a documents list. Every order ends with the id, so pages are stable.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DocumentSort {
+    /// Newest first (by id: rows do not jump while the queue works through them).
+    #[default]
+    Newest,
+    Oldest,
+    Vendor {
+        descending: bool,
+    },
+    InvoiceDate {
+        descending: bool,
+    },
+    Total {
+        descending: bool,
+    },
+    Path {
+        descending: bool,
+    },
+}
 
-fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentSummary> {
+impl DocumentSort {
+    fn sql(self) -> &'static str {
+        match self {
+            DocumentSort::Newest => "d.id DESC",
+            DocumentSort::Oldest => "d.id",
+            DocumentSort::Vendor { descending: false } => "d.vendor COLLATE NOCASE, d.id",
+            DocumentSort::Vendor { descending: true } => "d.vendor COLLATE NOCASE DESC, d.id DESC",
+            DocumentSort::InvoiceDate { descending: false } => "d.invoice_date, d.id",
+            DocumentSort::InvoiceDate { descending: true } => "d.invoice_date DESC, d.id DESC",
+            DocumentSort::Total { descending: false } => "d.total_cents, d.id",
+            DocumentSort::Total { descending: true } => "d.total_cents DESC, d.id DESC",
+            DocumentSort::Path { descending: false } => "d.path, d.id",
+            DocumentSort::Path { descending: true } => "d.path DESC, d.id DESC",
+        }
+    }
+}
+
+pub(crate) const SUMMARY_COLUMNS: &str = "d.id, d.path, d.status, d.error, d.progress,
+    d.document_type, d.extracted_by, d.vendor, d.invoice_number, d.invoice_date, d.total,
+    d.currency, d.deleted_ms IS NOT NULL, d.updated_ms, d.review, d.project_number,
+    d.po_number, d.vendor_type, d.name_type, d.file_number,
+    (SELECT count(*) FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL),
+    d.project_name";
+const SUMMARY_WIDTH: usize = 22;
+
+pub(crate) fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentSummary> {
     Ok(DocumentSummary {
         id: r.get(0)?,
         path: r.get(1)?,
@@ -192,26 +279,56 @@ fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentSummary> {
         currency: r.get(11)?,
         deleted: r.get(12)?,
         updated_ms: r.get(13)?,
+        review: r.get(14)?,
+        project_number: r.get(15)?,
+        po_number: r.get(16)?,
+        vendor_type: r.get(17)?,
+        name_type: r.get(18)?,
+        file_number: r.get(19)?,
+        open_flags: r.get(20)?,
+        project_name: r.get(21)?,
     })
 }
 
 impl DocumentFilter {
-    fn sql(&self, source: i64) -> (String, Vec<Value>) {
-        let mut clause = String::from("d.source_id = ?");
-        let mut params = vec![Value::Integer(source)];
-        if let Some(status) = &self.status {
-            clause.push_str(" AND d.status = ?");
-            params.push(Value::Text(status.clone()));
+    /// The WHERE clause (over `documents d`) and its parameters; `source` None: every source.
+    pub(crate) fn sql(&self, source: Option<i64>) -> (String, Vec<Value>) {
+        let mut clause = String::from("1");
+        let mut params = Vec::new();
+        let mut eq = |column: &str, value: &Option<String>| {
+            if let Some(v) = value {
+                clause.push_str(&format!(" AND {column} = ?"));
+                params.push(Value::Text(v.clone()));
+            }
+        };
+        eq("d.status", &self.status);
+        eq("d.review", &self.review);
+        eq("d.project_number", &self.project);
+        eq("d.po_number", &self.po);
+        eq("d.vendor_type", &self.vendor_type);
+        eq("d.name_type", &self.name_type);
+        if let Some(source) = source {
+            clause.push_str(" AND d.source_id = ?");
+            params.push(Value::Integer(source));
         }
-        if let Some(text) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
-            let like = format!("%{}%", text.trim().to_lowercase());
+        if let Some(query) = self.text.as_deref().and_then(fts_query) {
             clause.push_str(
-                " AND (lower(d.path) LIKE ? OR EXISTS (SELECT 1 FROM fields f
-                   WHERE f.document_id = d.id AND f.name IN ('vendor_name', 'invoice_number')
-                   AND lower(coalesce(f.person_value, f.value)) LIKE ?))",
+                " AND d.id IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)",
             );
-            params.push(Value::Text(like.clone()));
-            params.push(Value::Text(like));
+            params.push(Value::Text(query));
+        }
+        match self.flagged {
+            Some(true) => clause.push_str(
+                " AND EXISTS (SELECT 1 FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL)",
+            ),
+            Some(false) => clause.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL)",
+            ),
+            None => {}
+        }
+        if let Some(ids) = &self.ids {
+            let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+            clause.push_str(&format!(" AND d.id IN ({})", list.join(",")));
         }
         (clause, params)
     }
@@ -227,8 +344,10 @@ impl Store {
         &mut self,
         source: i64,
         touched: Option<&[String]>,
+        rules: &PathRules,
         now: i64,
     ) -> Result<usize> {
+        let fingerprint = rules.fingerprint();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -247,13 +366,15 @@ impl Store {
             )?;
             let mut gone = tx.prepare_cached(
                 "UPDATE documents SET deleted_ms = ?3, updated_ms = ?3
-                 WHERE source_id = ?1 AND entry_id = ?2 AND deleted_ms IS NULL",
+                 WHERE source_id = ?1 AND entry_id = ?2 AND deleted_ms IS NULL RETURNING id",
             )?;
             let mut entry = tx.prepare_cached(
                 "SELECT path, kind, rev FROM entries WHERE source_id = ?1 AND entry_id = ?2",
             )?;
             let mut to_queue = Vec::new();
             let mut orphans = Vec::new();
+            // Documents whose path or presence changed: their parse and flags follow.
+            let mut changed = Vec::new();
             let mut visit = |id: &str, found: Option<(String, String, Option<String>)>| {
                 match found {
                     Some((path, kind, rev)) if kind == "file" && is_document_name(&path) => {
@@ -266,10 +387,16 @@ impl Store {
                             if status == "queued" {
                                 to_queue.push(doc);
                             }
+                            changed.push((doc, Some(path)));
                         }
                     }
                     _ => {
-                        gone.execute(params![source, id, now])?;
+                        if let Some(doc) = gone
+                            .query_row(params![source, id, now], |r| r.get(0))
+                            .optional()?
+                        {
+                            changed.push((doc, None));
+                        }
                     }
                 }
                 Ok::<_, rusqlite::Error>(())
@@ -320,6 +447,16 @@ impl Store {
                     );
                 }
             }
+            drop(visit);
+            let mut docs = Vec::with_capacity(changed.len());
+            for (doc, path) in changed {
+                if let Some(path) = path {
+                    ParsedColumns::of(rules, &path).write(&tx, doc, &fingerprint)?;
+                }
+                write_search_row(&tx, doc, None)?;
+                docs.push(doc);
+            }
+            flags::refresh_flags(&tx, &docs, now)?;
             let mut n = 0;
             for doc in to_queue.into_iter().chain(orphans) {
                 n += queue_job(&tx, doc, false, now)?;
@@ -417,6 +554,37 @@ impl Store {
         Ok(Some(job))
     }
 
+    /// Where a document's bytes are, shaped as a job (id 0: nothing was claimed), for
+    /// reading them to show a page.
+    pub fn document_job(&self, document_id: i64) -> Result<Option<ExtractJob>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT s.kind, s.location, d.entry_id, d.path, d.rev FROM documents d
+                 JOIN sources s ON s.id = d.source_id WHERE d.id = ?1",
+                [document_id],
+                |r| {
+                    let kind: String = r.get(0)?;
+                    Ok(ExtractJob {
+                        job_id: 0,
+                        document_id,
+                        source_kind: if kind == "dropbox" {
+                            SourceKind::Dropbox
+                        } else {
+                            SourceKind::Folder
+                        },
+                        source_location: r.get(1)?,
+                        entry_id: r.get(2)?,
+                        path: r.get(3)?,
+                        rev: r.get(4)?,
+                        force: false,
+                        attempts: 0,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
     /// Queued jobs waiting out a backoff may run now (the connection they waited for is
     /// back).
     pub fn make_waiting_jobs_due(&self) -> Result<usize> {
@@ -497,19 +665,39 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        let lines = self
-            .lines(twin)?
-            .into_iter()
-            .map(|l| ExtractedLine {
-                description: l.description,
-                quantity: l.quantity,
-                unit_price: l.unit_price,
-                amount: l.amount,
-                date: l.date,
-                account_code: l.account_code,
-                provenance: l.provenance,
-            })
-            .collect();
+        // The lines the twin's extraction read, not a person's edits of them.
+        let extracted: Option<String> = self.conn.query_row(
+            "SELECT extracted_lines FROM documents WHERE id = ?1",
+            [twin],
+            |r| r.get(0),
+        )?;
+        let lines = match extracted.and_then(|j| serde_json::from_str::<Vec<LineValues>>(&j).ok()) {
+            Some(lines) => lines
+                .into_iter()
+                .map(|l| ExtractedLine {
+                    description: l.description,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    date: l.date,
+                    account_code: l.account_code,
+                    provenance: l.provenance,
+                })
+                .collect(),
+            None => self
+                .lines(twin)?
+                .into_iter()
+                .map(|l| ExtractedLine {
+                    description: l.description,
+                    quantity: l.quantity,
+                    unit_price: l.unit_price,
+                    amount: l.amount,
+                    date: l.date,
+                    account_code: l.account_code,
+                    provenance: l.provenance,
+                })
+                .collect(),
+        };
         Ok(Some(NewExtraction {
             content_hash: hash.unwrap_or_default(),
             document_type,
@@ -519,6 +707,7 @@ impl Store {
             problems: parse_problems(problems),
             // The model was not asked again: no tokens were spent on this document.
             llm_tokens: None,
+            text: self.document_text(twin)?,
         }))
     }
 
@@ -541,26 +730,25 @@ impl Store {
             [doc],
             |r| r.get(0),
         )?;
+        let lines: Vec<LineValues> = result
+            .lines
+            .iter()
+            .map(|l| LineValues {
+                description: l.description.clone(),
+                quantity: l.quantity.clone(),
+                unit_price: l.unit_price.clone(),
+                amount: l.amount.clone(),
+                date: l.date.clone(),
+                account_code: l.account_code.clone(),
+                provenance: l.provenance.clone(),
+            })
+            .collect();
+        tx.execute(
+            "UPDATE documents SET extracted_lines = ?2 WHERE id = ?1",
+            params![doc, serde_json::to_string(&lines).unwrap_or_default()],
+        )?;
         if !lines_by_person {
-            tx.execute("DELETE FROM line_items WHERE document_id = ?1", [doc])?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO line_items (document_id, position, description, quantity,
-                   unit_price, amount, date, account_code, provenance)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            )?;
-            for (i, l) in result.lines.iter().enumerate() {
-                insert.execute(params![
-                    doc,
-                    i as i64 + 1,
-                    l.description,
-                    l.quantity,
-                    l.unit_price,
-                    l.amount,
-                    l.date,
-                    l.account_code,
-                    l.provenance
-                ])?;
-            }
+            crate::review::write_lines(&tx, doc, &lines)?;
         }
         let problems = (!result.problems.is_empty())
             .then(|| serde_json::to_string(&result.problems).unwrap_or_default());
@@ -579,7 +767,9 @@ impl Store {
                 problems
             ],
         )?;
+        refresh_summary(&tx, doc, result.text.as_deref())?;
         finish_job(&tx, job, "done", None, now)?;
+        flags::refresh_flags(&tx, &[doc], now)?;
         tx.commit()?;
         Ok(())
     }
@@ -629,6 +819,7 @@ impl Store {
             )?;
             requeue_if_changed(&tx, job, now)?;
         }
+        flags::refresh_flags(&tx, &[job.document_id], now)?;
         tx.commit()?;
         Ok(())
     }
@@ -646,6 +837,7 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old = current_value(&tx, document, name)?;
+        let before = person_value(&tx, document, name)?;
         tx.execute(
             "INSERT INTO fields (document_id, name, value, confidence, provenance, person_value,
                person_ms, updated_ms)
@@ -655,9 +847,15 @@ impl Store {
             params![document, name, value.unwrap_or(""), now],
         )?;
         let new = value.map(str::to_string).or(Some(String::new()));
-        if old != new {
-            history(&tx, document, name, old, new, "person", now)?;
+        if old != new || before.is_none() {
+            Change::new(Some(&Undo::Field {
+                name: name.to_string(),
+                person_value: before,
+            }))
+            .record(&tx, document, name, old, new, "person", now)?;
         }
+        refresh_summary(&tx, document, None)?;
+        flags::refresh_flags(&tx, &[document], now)?;
         tx.commit()?;
         Ok(())
     }
@@ -669,26 +867,25 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let old = current_value(&tx, document, name)?;
-        tx.execute(
-            "UPDATE fields SET person_value = NULL, person_ms = NULL, updated_ms = ?3
-             WHERE document_id = ?1 AND name = ?2",
-            params![document, name, now],
-        )?;
-        tx.execute(
-            "DELETE FROM fields WHERE document_id = ?1 AND name = ?2 AND provenance = 'person'
-               AND value IS NULL",
-            params![document, name],
-        )?;
-        let new = current_value(&tx, document, name)?;
-        if old != new {
-            history(&tx, document, name, old, new, "person", now)?;
+        let before = person_value(&tx, document, name)?;
+        if before.is_none() {
+            return Ok(());
         }
+        clear_person_value(&tx, document, name, now)?;
+        let new = current_value(&tx, document, name)?;
+        Change::new(Some(&Undo::Field {
+            name: name.to_string(),
+            person_value: before,
+        }))
+        .record(&tx, document, name, old, new, "person", now)?;
+        refresh_summary(&tx, document, None)?;
+        flags::refresh_flags(&tx, &[document], now)?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn count_documents(&self, source: i64, filter: &DocumentFilter) -> Result<u64> {
-        let (clause, params) = filter.sql(source);
+        let (clause, params) = filter.sql(Some(source));
         let n: i64 = self.conn.query_row(
             &format!("SELECT count(*) FROM documents d WHERE {clause}"),
             rusqlite::params_from_iter(params),
@@ -697,8 +894,7 @@ impl Store {
         Ok(n as u64)
     }
 
-    /// A page of documents, newest first. The order is by id, not by last change, so rows
-    /// do not jump while the queue works through them.
+    /// A page of documents in the filter's order.
     pub fn documents(
         &self,
         source: i64,
@@ -706,12 +902,13 @@ impl Store {
         offset: u64,
         limit: u64,
     ) -> Result<Vec<DocumentSummary>> {
-        let (clause, mut params) = filter.sql(source);
+        let (clause, mut params) = filter.sql(Some(source));
         params.push(Value::Integer(limit as i64));
         params.push(Value::Integer(offset as i64));
-        let mut stmt = self.conn.prepare(&format!(
+        let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SUMMARY_COLUMNS} FROM documents d WHERE {clause}
-             ORDER BY d.id DESC LIMIT ? OFFSET ?"
+             ORDER BY {} LIMIT ? OFFSET ?",
+            filter.sort.sql()
         ))?;
         let rows = stmt
             .query_map(rusqlite::params_from_iter(params), summary_row)?
@@ -760,6 +957,28 @@ impl Store {
                 _ => counts.failed += n,
             }
         }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT review, count(*) FROM documents WHERE source_id = ?1 AND deleted_ms IS NULL
+             GROUP BY review",
+        )?;
+        let rows = stmt.query_map([source], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
+        })?;
+        for row in rows {
+            let (review, n) = row?;
+            match review.as_str() {
+                "to_review" => counts.to_review = n,
+                "approved" => counts.approved = n,
+                "exported" => counts.exported = n,
+                _ => counts.rejected += n,
+            }
+        }
+        counts.flagged = self.conn.query_row(
+            "SELECT count(DISTINCT f.document_id) FROM flags f JOIN documents d ON d.id = f.document_id
+             WHERE d.source_id = ?1 AND f.dismissed_ms IS NULL",
+            [source],
+            |r| r.get(0),
+        )?;
         Ok(counts)
     }
 
@@ -769,24 +988,38 @@ impl Store {
             .query_row(
                 &format!(
                     "SELECT {SUMMARY_COLUMNS}, d.content_hash, d.problems, d.llm_tokens,
-                       (SELECT coalesce(max(attempts), 0) FROM jobs j WHERE j.document_id = d.id)
+                       (SELECT coalesce(max(attempts), 0) FROM jobs j WHERE j.document_id = d.id),
+                       d.lines_by_person, d.project_name, d.po_vendor, d.name_vendor,
+                       d.name_problems,
+                       EXISTS (SELECT 1 FROM field_history h WHERE h.document_id = d.id
+                         AND h.undo IS NOT NULL AND h.undone = 0)
                      FROM documents d WHERE d.id = ?1"
                 ),
                 [id],
                 |r| {
+                    let w = SUMMARY_WIDTH;
                     Ok((
                         summary_row(r)?,
-                        r.get::<_, Option<String>>(14)?,
-                        r.get::<_, Option<String>>(15)?,
-                        r.get::<_, Option<i64>>(16)?,
-                        r.get::<_, i64>(17)?,
+                        r.get::<_, Option<String>>(w)?,
+                        r.get::<_, Option<String>>(w + 1)?,
+                        r.get::<_, Option<i64>>(w + 2)?,
+                        r.get::<_, i64>(w + 3)?,
+                        (
+                            r.get::<_, bool>(w + 4)?,
+                            r.get::<_, Option<String>>(w + 5)?,
+                            r.get::<_, Option<String>>(w + 6)?,
+                            r.get::<_, Option<String>>(w + 7)?,
+                            r.get::<_, Option<String>>(w + 8)?,
+                            r.get::<_, bool>(w + 9)?,
+                        ),
                     ))
                 },
             )
             .optional()?;
-        let Some((summary, content_hash, problems, llm_tokens, attempts)) = head else {
+        let Some((summary, content_hash, problems, llm_tokens, attempts, more)) = head else {
             return Ok(None);
         };
+        let (lines_by_person, project_name, po_vendor, name_vendor, name_problems, can_undo) = more;
         let fields = self
             .conn
             .prepare(
@@ -811,8 +1044,8 @@ impl Store {
         let history = self
             .conn
             .prepare(
-                "SELECT name, old_value, new_value, who, at_ms FROM field_history
-                 WHERE document_id = ?1 ORDER BY id",
+                "SELECT name, old_value, new_value, who, at_ms, change_id, undone
+                 FROM field_history WHERE document_id = ?1 ORDER BY id",
             )?
             .query_map([id], |r| {
                 Ok(FieldHistory {
@@ -821,6 +1054,8 @@ impl Store {
                     new_value: r.get(2)?,
                     who: r.get(3)?,
                     at_ms: r.get(4)?,
+                    change_id: r.get(5)?,
+                    undone: r.get(6)?,
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
@@ -832,7 +1067,14 @@ impl Store {
             attempts,
             fields,
             lines: self.lines(id)?,
+            lines_by_person,
             history,
+            flags: flags::flags_of(&self.conn, id)?,
+            project_name,
+            po_vendor,
+            name_vendor,
+            name_problems: parse_problems(name_problems),
+            can_undo,
         }))
     }
 
@@ -958,7 +1200,38 @@ fn write_fields(tx: &Transaction, doc: i64, fields: &[ExtractedField], now: i64)
     Ok(())
 }
 
-fn current_value(tx: &Transaction, document: i64, name: &str) -> Result<Option<String>> {
+/// Drops a person's value; a row only a person wrote goes.
+pub(crate) fn clear_person_value(
+    tx: &Transaction,
+    document: i64,
+    name: &str,
+    now: i64,
+) -> Result<()> {
+    tx.execute(
+        "UPDATE fields SET person_value = NULL, person_ms = NULL, updated_ms = ?3
+         WHERE document_id = ?1 AND name = ?2",
+        params![document, name, now],
+    )?;
+    tx.execute(
+        "DELETE FROM fields WHERE document_id = ?1 AND name = ?2 AND provenance = 'person'
+           AND value IS NULL",
+        params![document, name],
+    )?;
+    Ok(())
+}
+
+fn person_value(tx: &Transaction, document: i64, name: &str) -> Result<Option<String>> {
+    Ok(tx
+        .query_row(
+            "SELECT person_value FROM fields WHERE document_id = ?1 AND name = ?2",
+            params![document, name],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten())
+}
+
+pub(crate) fn current_value(tx: &Transaction, document: i64, name: &str) -> Result<Option<String>> {
     Ok(tx
         .query_row(
             "SELECT coalesce(person_value, value) FROM fields

@@ -6,15 +6,24 @@
 //! sources that have one, move the cursor — so a crash leaves either all of it or none.
 
 mod documents;
+mod flags;
 mod ingest;
+mod orders;
 mod query;
+mod review;
+mod search;
 
 pub use documents::{
-    is_document_name, DocumentCounts, DocumentDetail, DocumentFilter, DocumentSummary, ExtractJob,
-    ExtractedField, ExtractedLine, FieldHistory, NewExtraction, StoredField, StoredLine,
+    is_document_name, DocumentCounts, DocumentDetail, DocumentFilter, DocumentSort,
+    DocumentSummary, ExtractJob, ExtractedField, ExtractedLine, FieldHistory, NewExtraction,
+    StoredField, StoredLine,
 };
+pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
+pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
+pub use review::{DocumentForExport, ExportRecord, LineValues, REVIEW_STATES};
+pub use search::{format_cents, parse_cents};
 
 use std::path::Path;
 use std::time::Duration;
@@ -28,6 +37,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0002_documents",
         include_str!("../migrations/0002_documents.sql"),
     ),
+    ("0003_review", include_str!("../migrations/0003_review.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +52,11 @@ pub enum StoreError {
         "the database was written by a newer Boxkeeper (schema {found}, this one knows {known})"
     )]
     TooNew { found: i64, known: i64 },
+    #[error("there is no document {0}")]
+    NoSuchDocument(i64),
+    /// A value the store refuses (a review state, a PO status, ...), in words for the user.
+    #[error("{0}")]
+    Invalid(String),
     #[error("cannot create the database folder {path}: {source}")]
     Folder {
         path: String,

@@ -22,7 +22,7 @@ fn ingest(store: &mut Store, source: i64, entries: Vec<RawEntry>, complete: bool
         )
         .unwrap();
     store
-        .discover_documents(source, Some(&ingested.touched), now)
+        .discover_documents(source, Some(&ingested.touched), &PathRules::defaults(), now)
         .unwrap();
 }
 
@@ -56,6 +56,7 @@ fn extraction(total: &str) -> NewExtraction {
         }],
         problems: vec![],
         llm_tokens: None,
+        text: None,
     }
 }
 

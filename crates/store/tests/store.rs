@@ -30,10 +30,10 @@ fn migrations_apply_once_and_survive_reopen() {
     let db = dir.path().join("nested/folder/boxkeeper.db");
     {
         let store = Store::open(&db).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 2);
+        assert_eq!(store.schema_version().unwrap(), 3);
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 2);
+    assert_eq!(store.schema_version().unwrap(), 3);
     let mode: String = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -53,7 +53,7 @@ fn a_database_from_a_newer_version_is_refused() {
     match Store::open(&db) {
         Err(StoreError::TooNew {
             found: 99,
-            known: 2,
+            known: 3,
         }) => {}
         other => panic!("expected TooNew, got {:?}", other.err()),
     }
@@ -250,4 +250,41 @@ fn a_big_batch_parses_every_path_while_the_tree_is_written() {
     }
     assert_eq!(files, 6_000);
     assert_eq!(store.entry_count(source).unwrap(), 6_003);
+}
+
+/// A database of the previous schema (documents with fields) upgrades in place: the list
+/// columns are filled from the fields, and search finds the documents.
+#[test]
+fn a_version_2_database_upgrades_with_its_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v2.db");
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(include_str!("../migrations/0001_init.sql"))
+            .unwrap();
+        conn.execute_batch(include_str!("../migrations/0002_documents.sql"))
+            .unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO sources (id, kind, location, created_ms) VALUES (1, 'folder', '/f', 0);
+             INSERT INTO documents (id, source_id, entry_id, path, status, updated_ms)
+               VALUES (7, 1, 'e7', 'a/2416_23_01 Jane Smith Invoice.pdf', 'done', 0);
+             INSERT INTO fields (document_id, name, value, confidence, provenance, updated_ms)
+               VALUES (7, 'vendor_name', 'Jane Smith', 0.9, 'offline', 0),
+                      (7, 'total', '1234.50', 0.9, 'offline', 0);
+             UPDATE fields SET person_value = '99.00' WHERE name = 'total';",
+        )
+        .unwrap();
+    }
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), 3);
+    let filter = boxkeeper_store::DocumentFilter {
+        text: Some("jane".into()),
+        ..Default::default()
+    };
+    let rows = store.documents(1, &filter, 0, 10).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].vendor_name.as_deref(), Some("Jane Smith"));
+    assert_eq!(rows[0].total.as_deref(), Some("99.00"));
+    assert_eq!(rows[0].review, "to_review");
 }
