@@ -78,7 +78,7 @@ impl Format {
     }
 }
 
-fn heic() -> ExtractError {
+pub(crate) fn heic() -> ExtractError {
     ExtractError::Unsupported(
         "HEIC/HEIF photos cannot be read here (no HEIC decoder is installed): export the \
          photo as JPEG and add that"
@@ -86,7 +86,7 @@ fn heic() -> ExtractError {
     )
 }
 
-fn is_heic(bytes: &[u8]) -> bool {
+pub(crate) fn is_heic(bytes: &[u8]) -> bool {
     bytes.len() >= 12
         && &bytes[4..8] == b"ftyp"
         && [b"heic", b"heix", b"mif1", b"msf1", b"hevc", b"heif"]
@@ -123,6 +123,16 @@ pub enum ExtractError {
     /// An image whose header is right but whose data the decoder cannot read.
     #[error("the image is damaged or cut short ({kind} that cannot be decoded): {detail}")]
     DamagedImage { kind: &'static str, detail: String },
+    /// A page image was asked of a file that has no pages (`render`): an e-invoice XML file
+    /// is data only.
+    #[error(
+        "{what} has no page to show: it is data, not a printed page, and its fields are the \
+         whole document"
+    )]
+    NoPageToShow { what: &'static str },
+    /// A page past the document's last (`render`); `number` is 1-based, as people count.
+    #[error("the document has no page {number} (it has {count})")]
+    NoSuchPage { number: u32, count: u32 },
     #[error(transparent)]
     Pdf(#[from] PdfError),
     #[error(transparent)]

@@ -15,8 +15,10 @@ mod fields;
 pub mod merge;
 pub mod ocr;
 pub mod pdf;
+pub mod render;
 pub mod rules;
 mod values;
 
 pub use fields::{normalize_amount, InvoiceFields, LineItem};
+pub use render::{page_count, render_page, RenderedPage};
 pub use values::{add_days, find_date, parse_amount, Locale};

@@ -58,7 +58,8 @@ pub struct PageText {
 }
 
 /// A word and its box as fractions of the page, origin top left (what a viewer needs to draw
-/// a highlight at any zoom): `[left, top, right, bottom]`, each in 0..=1.
+/// a highlight at any zoom): `[left, top, right, bottom]`, each in 0..=1, of the page as
+/// shown and rendered (its crop box, turned by its /Rotate).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Word {
     pub text: String,
@@ -211,7 +212,7 @@ impl PdfEngine {
     /// before pdfium sees them (empty, or not a PDF at all, get their own errors), pdfium's
     /// load errors become sentences, and a panic inside pdfium-render is caught here and
     /// returned as an error, so a bad document cannot take the process down.
-    fn with_document<T>(
+    pub(crate) fn with_document<T>(
         &self,
         pdf: &[u8],
         read: impl FnOnce(&PdfDocument) -> Result<T, PdfError>,
@@ -343,9 +344,68 @@ impl PdfEngine {
     }
 }
 
+/// Where a point of a page's own space (points, origin bottom left, before /Rotate) lies on
+/// the page as shown (fractions of it, origin top left): pdfium's display matrix, which
+/// applies the crop box's offset and the page's /Rotate as a render does, so word boxes land
+/// on the rendered image of any page. Read once per page from three points mapped onto a
+/// virtual device a million pixels square (pdfium answers in whole pixels).
+struct DisplayMap {
+    matrix: [f64; 6],
+}
+
+impl DisplayMap {
+    fn of(page: &PdfPage, index: usize) -> Result<DisplayMap, PdfError> {
+        const DEVICE: Pixels = 1_000_000;
+        let device = PdfRenderConfig::new().set_fixed_size(DEVICE, DEVICE);
+        let at = |x: f32, y: f32| {
+            page.points_to_pixels(PdfPoints::new(x), PdfPoints::new(y), &device)
+                .map(|(dx, dy)| {
+                    (
+                        f64::from(dx) / f64::from(DEVICE),
+                        f64::from(dy) / f64::from(DEVICE),
+                    )
+                })
+                .map_err(|e| {
+                    PdfError::Unreadable(format!(
+                        "page {} cannot be measured ({})",
+                        index + 1,
+                        describe(&e)
+                    ))
+                })
+        };
+        let (e, f) = at(0.0, 0.0)?;
+        let (x1, y1) = at(1000.0, 0.0)?;
+        let (x2, y2) = at(0.0, 1000.0)?;
+        Ok(DisplayMap {
+            matrix: [
+                (x1 - e) / 1000.0,
+                (y1 - f) / 1000.0,
+                (x2 - e) / 1000.0,
+                (y2 - f) / 1000.0,
+                e,
+                f,
+            ],
+        })
+    }
+
+    /// A box in page space (left, top, right, bottom) as `[left, top, right, bottom]`
+    /// fractions of the shown page: /Rotate turns by quarter turns, so two opposite corners
+    /// give the box.
+    fn bbox(&self, left: f32, top: f32, right: f32, bottom: f32) -> [f32; 4] {
+        let [a, b, c, d, e, f] = self.matrix;
+        let map = |x: f32, y: f32| {
+            let (x, y) = (f64::from(x), f64::from(y));
+            ((a * x + c * y + e) as f32, (b * x + d * y + f) as f32)
+        };
+        let (x0, y0) = map(left, top);
+        let (x1, y1) = map(right, bottom);
+        [x0.min(x1), y0.min(y1), x0.max(x1), y0.max(y1)]
+    }
+}
+
 /// One page's text and words.
 fn page_text(page: &PdfPage, index: usize) -> Result<PageText, PdfError> {
-    let (w, h) = (page.width().value.max(1.0), page.height().value.max(1.0));
+    let display = DisplayMap::of(page, index)?;
     let text = page.text().map_err(|e| {
         PdfError::Damaged(format!(
             "the text of page {} cannot be read ({})",
@@ -373,12 +433,12 @@ fn page_text(page: &PdfPage, index: usize) -> Result<PageText, PdfError> {
         }
         current.push_str(&s);
         if let Ok(r) = ch.loose_bounds() {
-            let b = [
-                r.left().value / w,
-                1.0 - r.top().value / h,
-                r.right().value / w,
-                1.0 - r.bottom().value / h,
-            ];
+            let b = display.bbox(
+                r.left().value,
+                r.top().value,
+                r.right().value,
+                r.bottom().value,
+            );
             bbox = Some(match bbox {
                 None => b,
                 Some(o) => [
@@ -503,7 +563,7 @@ fn load_error(e: PdfiumError, pdf: &[u8]) -> PdfError {
     }
 }
 
-fn page_error(e: PdfiumError, index: i32) -> PdfError {
+pub(crate) fn page_error(e: PdfiumError, index: i32) -> PdfError {
     match e {
         PdfiumError::NoPagesInDocument => PdfError::NoPages,
         PdfiumError::PdfiumLibraryInternalError(_) => {
@@ -524,7 +584,7 @@ fn describe(e: &PdfiumError) -> String {
     format!("{e:?}")
 }
 
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     payload
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
