@@ -447,7 +447,6 @@ impl Store {
                     );
                 }
             }
-            drop(visit);
             let mut docs = Vec::with_capacity(changed.len());
             for (doc, path) in changed {
                 if let Some(path) = path {
@@ -958,8 +957,7 @@ impl Store {
             }
         }
         let mut stmt = self.conn.prepare_cached(
-            "SELECT review, count(*) FROM documents WHERE source_id = ?1 AND deleted_ms IS NULL
-             GROUP BY review",
+            "SELECT review, count(*) FROM documents WHERE source_id = ?1 GROUP BY review",
         )?;
         let rows = stmt.query_map([source], |r| {
             Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?))
@@ -973,6 +971,7 @@ impl Store {
                 _ => counts.rejected += n,
             }
         }
+        // Deleted documents count too: the list a count opens shows them (marked deleted).
         counts.flagged = self.conn.query_row(
             "SELECT count(DISTINCT f.document_id) FROM flags f JOIN documents d ON d.id = f.document_id
              WHERE d.source_id = ?1 AND f.dismissed_ms IS NULL",
@@ -1107,7 +1106,9 @@ fn queue_job(tx: &Transaction, document: i64, force: bool, now: i64) -> Result<u
         "INSERT INTO jobs (kind, document_id, state, force, created_ms, updated_ms)
          VALUES ('extract', ?1, 'queued', ?2, ?3, ?3)
          ON CONFLICT (kind, document_id) WHERE state IN ('queued', 'running') DO UPDATE
-           SET force = max(force, excluded.force)",
+           SET force = max(force, excluded.force),
+               -- Asked for by a person: no waiting out a retry's backoff.
+               not_before_ms = CASE WHEN excluded.force THEN 0 ELSE jobs.not_before_ms END",
         params![document, force, now],
     )?;
     Ok(n)

@@ -327,8 +327,19 @@ fn wanted(tx: &Transaction, doc: i64) -> Result<Vec<Wanted>> {
             }
         }
     }
-    if row.vendor_type.as_deref() == Some("vendor") && row.name_type.as_deref() == Some("INVOICE") {
-        if let (Some(project), Some(po)) = (&row.project, &row.po) {
+    if let (Some(project), Some(po), Some("INVOICE")) =
+        (&row.project, &row.po, row.name_type.as_deref())
+    {
+        // A person's vendor type for the PO wins over the path's.
+        let chosen: Option<String> = tx
+            .prepare_cached(
+                "SELECT vendor_type FROM po_overrides WHERE source_id = ?1
+                   AND project_number = ?2 AND po_number = ?3",
+            )?
+            .query_row(params![row.source, project, po], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if chosen.or(row.vendor_type.clone()).as_deref() == Some("vendor") {
             let has_form: bool = tx
                 .prepare_cached(&format!(
                     "SELECT EXISTS (SELECT 1 FROM documents WHERE source_id = ?1

@@ -236,7 +236,21 @@ impl Store {
             "vendor_type",
             vendor_type.map(str::to_string),
             now,
-        )
+        )?;
+        // The PO's tax-form flags follow its type.
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let docs: Vec<i64> = tx
+            .prepare(
+                "SELECT id FROM documents WHERE source_id = ?1 AND project_number = ?2
+                   AND po_number = ?3",
+            )?
+            .query_map(params![source, project, po], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        crate::flags::refresh_flags(&tx, &docs, now)?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// A person verified the PO's tax form: the newest form on file now counts as verified.

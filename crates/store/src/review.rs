@@ -366,16 +366,16 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let last: Option<(i64, String)> = tx
+        let last: Option<(i64, String, Option<String>)> = tx
             .query_row(
-                "SELECT change_id, undo FROM field_history
+                "SELECT change_id, undo, new_value FROM field_history
                  WHERE document_id = ?1 AND undo IS NOT NULL AND undone = 0
                  ORDER BY change_id DESC LIMIT 1",
                 [doc],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?;
-        let Some((change_id, undo)) = last else {
+        let Some((change_id, undo, new_value)) = last else {
             return Ok(None);
         };
         let undo: Undo = serde_json::from_str(&undo)
@@ -410,6 +410,20 @@ impl Store {
                 name
             }
             Undo::Lines { lines, by_person } => {
+                // Lines that were the extraction's come back as the extraction reads them
+                // now (a reading since replaced them), like an undone field's value.
+                let lines = if by_person {
+                    lines
+                } else {
+                    let extracted: Option<String> = tx.query_row(
+                        "SELECT extracted_lines FROM documents WHERE id = ?1",
+                        [doc],
+                        |r| r.get(0),
+                    )?;
+                    extracted
+                        .and_then(|j| serde_json::from_str(&j).ok())
+                        .unwrap_or(lines)
+                };
                 let change = Change::new(None);
                 replace_lines(&tx, doc, &lines, by_person, change, "person (undo)", now)?;
                 "line items".to_string()
@@ -419,6 +433,13 @@ impl Store {
                     tx.query_row("SELECT review FROM documents WHERE id = ?1", [doc], |r| {
                         r.get(0)
                     })?;
+                // Moved on since (an export): undoing the person's older move would skip
+                // over that; the export has its own undo.
+                if new_value.as_deref() != Some(prev.as_str()) {
+                    return Err(StoreError::Invalid(format!(
+                        "the document is {prev} since that change: undo the export first"
+                    )));
+                }
                 tx.execute(
                     "UPDATE documents SET review = ?2, review_ms = ?3 WHERE id = ?1",
                     params![doc, review, now],
