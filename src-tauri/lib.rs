@@ -35,6 +35,17 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::documents::revert_field,
             commands::llm::llm_config,
             commands::llm::save_llm_config,
+            commands::review::set_review,
+            commands::review::set_lines,
+            commands::review::revert_lines,
+            commands::review::undo,
+            commands::review::dismiss_flag,
+            commands::review::document_ids,
+            commands::review::page_image,
+            commands::review::purchase_orders,
+            commands::review::change_po,
+            commands::review::export_csv,
+            commands::review::undo_export,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,

@@ -8,6 +8,7 @@ use tauri::State;
 pub mod documents;
 pub mod dropbox;
 pub mod llm;
+pub mod review;
 
 /// Runs blocking core work on the blocking pool and turns its error into the message the
 /// window shows.

@@ -34,6 +34,26 @@ export const commands = {
 	llmConfig: () => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("llm_config")),
 	/**  Saves the settings; `key` replaces the stored key when given (empty removes it). */
 	saveLlmConfig: (config: LlmConfig_Deserialize, key: string | null) => typedError<LlmConfig_Serialize, string>(__TAURI_INVOKE("save_llm_config", { config, key })),
+	setReview: (ids: number[], state: ReviewState) => typedError<number, string>(__TAURI_INVOKE("set_review", { ids, state })),
+	setLines: (id: number, lines: LineInput_Deserialize[]) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("set_lines", { id, lines })),
+	revertLines: (id: number) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("revert_lines", { id })),
+	/**  Undoes the document's last change by a person; returns what was undone. */
+	undo: (id: number) => typedError<string | null, string>(__TAURI_INVOKE("undo", { id })),
+	/**  Dismisses a flag with a note; no note restores it. */
+	dismissFlag: (flag: number, note: string | null) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("dismiss_flag", { flag, note })),
+	/**  The ids of the documents `query` selects, in its order (the review queue). */
+	documentIds: (query: DocumentQuery_Deserialize) => typedError<number[], string>(__TAURI_INVOKE("document_ids", { query })),
+	pageImage: (id: number, page: number, width: number) => typedError<PageImage, string>(__TAURI_INVOKE("page_image", { id, page, width })),
+	purchaseOrders: () => typedError<PurchaseOrderRow_Serialize[], string>(__TAURI_INVOKE("purchase_orders")),
+	changePo: (change: PoChange_Deserialize) => typedError<PurchaseOrderRow_Serialize[], string>(__TAURI_INVOKE("change_po", { change })),
+	/**
+	 *  Exports CSV. Without a path the save dialog asks where (None: the person cancelled).
+	 *  `BOXKEEPER_SAVE_AS` answers the dialog instead (the end-to-end tests cannot click a
+	 *  native dialog).
+	 */
+	exportCsv: (request: ExportRequest_Deserialize) => typedError<ExportResult_Serialize | null, string>(__TAURI_INVOKE("export_csv", { request })),
+	/**  Undoes an export: its documents go back to the state they had. */
+	undoExport: (exportId: number) => typedError<number, string>(__TAURI_INVOKE("undo_export", { exportId })),
 };
 
 /** Events */
@@ -93,6 +113,12 @@ export type DocumentCounts = {
 	extracting: number,
 	done: number,
 	failed: number,
+	to_review: number,
+	approved: number,
+	exported: number,
+	rejected: number,
+	/**  Documents with flags not dismissed. */
+	flagged: number,
 };
 
 export type DocumentDetail = DocumentDetail_Serialize | DocumentDetail_Deserialize;
@@ -106,7 +132,18 @@ export type DocumentDetail_Deserialize = {
 	attempts: number,
 	fields: FieldRow_Deserialize[],
 	lines: LineRow_Deserialize[],
+	/**  A person edited the lines: extraction no longer replaces them. */
+	lines_by_person: boolean,
 	history: FieldChange_Deserialize[],
+	flags: FlagRow_Deserialize[],
+	project_name?: string | null,
+	/**  The PO folder's vendor, and the vendor the file name gives. */
+	po_vendor?: string | null,
+	name_vendor?: string | null,
+	/**  Why the name does not parse or disagrees with its folders. */
+	name_problems: string[],
+	/**  Undo would take back a person's change. */
+	can_undo: boolean,
 };
 
 export type DocumentDetail_Serialize = {
@@ -118,8 +155,22 @@ export type DocumentDetail_Serialize = {
 	attempts: number,
 	fields: FieldRow_Serialize[],
 	lines: LineRow_Serialize[],
+	/**  A person edited the lines: extraction no longer replaces them. */
+	lines_by_person: boolean,
 	history: FieldChange_Serialize[],
+	flags: FlagRow_Serialize[],
+	project_name: string | null,
+	/**  The PO folder's vendor, and the vendor the file name gives. */
+	po_vendor: string | null,
+	name_vendor: string | null,
+	/**  Why the name does not parse or disagrees with its folders. */
+	name_problems: string[],
+	/**  Undo would take back a person's change. */
+	can_undo: boolean,
 };
+
+/**  How a documents list is ordered. */
+export type DocumentOrder = "newest" | "oldest" | "vendor" | "invoice_date" | "total" | "path";
 
 export type DocumentPage = DocumentPage_Serialize | DocumentPage_Deserialize;
 
@@ -139,15 +190,43 @@ export type DocumentQuery = DocumentQuery_Serialize | DocumentQuery_Deserialize;
 /**  Which documents the list shows. */
 export type DocumentQuery_Deserialize = {
 	status?: DocumentStatus | null,
-	/**  Part of the path, vendor or invoice number (any case). */
+	/**
+	 *  Words to find in the path, vendor, invoice number or the document's text (each word
+	 *  as a prefix, any case, accents ignored).
+	 */
 	text?: string | null,
+	review?: ReviewState | null,
+	project?: string | null,
+	po?: string | null,
+	/**  vendor, cc, pc. */
+	vendor_type?: string | null,
+	/**  The document type the file name gives: INVOICE, RECEIPT, W9, W8-BEN, W8-BEN-E. */
+	document_type?: string | null,
+	/**  Only flagged (true) or unflagged (false) documents. */
+	flagged?: boolean | null,
+	order?: DocumentOrder,
+	descending?: boolean,
 };
 
 /**  Which documents the list shows. */
 export type DocumentQuery_Serialize = {
 	status: DocumentStatus | null,
-	/**  Part of the path, vendor or invoice number (any case). */
+	/**
+	 *  Words to find in the path, vendor, invoice number or the document's text (each word
+	 *  as a prefix, any case, accents ignored).
+	 */
 	text: string | null,
+	review: ReviewState | null,
+	project: string | null,
+	po: string | null,
+	/**  vendor, cc, pc. */
+	vendor_type: string | null,
+	/**  The document type the file name gives: INVOICE, RECEIPT, W9, W8-BEN, W8-BEN-E. */
+	document_type: string | null,
+	/**  Only flagged (true) or unflagged (false) documents. */
+	flagged: boolean | null,
+	order: DocumentOrder,
+	descending: boolean,
 };
 
 /**  One row of the documents list. */
@@ -173,6 +252,16 @@ export type DocumentRow_Deserialize = {
 	/**  The file is gone from the source; its data is kept. */
 	deleted: boolean,
 	updated_ms: number,
+	review: ReviewState,
+	/**  What the path says. */
+	project_number?: string | null,
+	po_number?: string | null,
+	vendor_type?: string | null,
+	/**  The document type the file name gives. */
+	name_type?: string | null,
+	file_number?: string | null,
+	/**  Flags not dismissed. */
+	open_flags: number,
 };
 
 /**  One row of the documents list. */
@@ -195,6 +284,16 @@ export type DocumentRow_Serialize = {
 	/**  The file is gone from the source; its data is kept. */
 	deleted: boolean,
 	updated_ms: number,
+	review: ReviewState,
+	/**  What the path says. */
+	project_number: string | null,
+	po_number: string | null,
+	vendor_type: string | null,
+	/**  The document type the file name gives. */
+	name_type: string | null,
+	file_number: string | null,
+	/**  Flags not dismissed. */
+	open_flags: number,
 };
 
 /**  Where a document is in the extraction pipeline. */
@@ -388,6 +487,87 @@ export type EventRow_Serialize = {
 	problems: string[],
 };
 
+export type ExportDates = 
+/**  yyyy-mm-dd. */
+"iso" | 
+/**  MM/DD/YYYY. */
+"us" | 
+/**  DD/MM/YYYY. */
+"european";
+
+export type ExportPreset = 
+/**  Every field. */
+"generic" | 
+/**  Xero's bill import. */
+"xero" | 
+/**  QuickBooks Online's bill import. */
+"qbo";
+
+/**  What to export, where to. */
+export type ExportRequest = ExportRequest_Serialize | ExportRequest_Deserialize;
+
+/**  What to export, where to. */
+export type ExportRequest_Deserialize = {
+	path?: string,
+	preset?: ExportPreset,
+	shape?: ExportShape,
+	/**  A byte-order mark, for Excel. */
+	bom?: boolean,
+	dates?: ExportDates,
+	/**  The documents the list shows (its filter). */
+	query?: DocumentQuery_Deserialize,
+	/**  Only these documents (a selection), within the filter. */
+	ids?: number[] | null,
+	/**  Mark the exported documents Exported (undoable). */
+	mark_exported?: boolean,
+};
+
+/**  What to export, where to. */
+export type ExportRequest_Serialize = {
+	path: string,
+	preset: ExportPreset,
+	shape: ExportShape,
+	/**  A byte-order mark, for Excel. */
+	bom: boolean,
+	dates: ExportDates,
+	/**  The documents the list shows (its filter). */
+	query: DocumentQuery_Serialize,
+	/**  Only these documents (a selection), within the filter. */
+	ids: number[] | null,
+	/**  Mark the exported documents Exported (undoable). */
+	mark_exported: boolean,
+};
+
+export type ExportResult = ExportResult_Serialize | ExportResult_Deserialize;
+
+export type ExportResult_Deserialize = {
+	export_id?: number | null,
+	path: string,
+	documents: number,
+	rows: number,
+	/**  Documents the preset passes over (tax forms in Xero and QuickBooks files). */
+	skipped: number,
+	/**  Documents marked Exported by this export. */
+	marked: number,
+};
+
+export type ExportResult_Serialize = {
+	export_id: number | null,
+	path: string,
+	documents: number,
+	rows: number,
+	/**  Documents the preset passes over (tax forms in Xero and QuickBooks files). */
+	skipped: number,
+	/**  Documents marked Exported by this export. */
+	marked: number,
+};
+
+export type ExportShape = 
+/**  One row per document. */
+"documents" | 
+/**  One row per line item, the document's fields repeated. */
+"lines";
+
 export type Facets = Facets_Serialize | Facets_Deserialize;
 
 export type Facets_Deserialize = {
@@ -424,18 +604,22 @@ export type FieldChange_Deserialize = {
 	name: string,
 	old_value?: string | null,
 	new_value?: string | null,
-	/**  person, offline, llm, e-invoice, file name. */
+	/**  person, offline, llm, e-invoice, file name, export, "person (undo)". */
 	who: string,
 	at_ms: number,
+	/**  A later undo took this change back. */
+	undone: boolean,
 };
 
 export type FieldChange_Serialize = {
 	name: string,
 	old_value: string | null,
 	new_value: string | null,
-	/**  person, offline, llm, e-invoice, file name. */
+	/**  person, offline, llm, e-invoice, file name, export, "person (undo)". */
 	who: string,
 	at_ms: number,
+	/**  A later undo took this change back. */
+	undone: boolean,
 };
 
 /**  A field: the value in force, how sure the extractor was, and who it came from. */
@@ -475,6 +659,58 @@ export type FieldRow_Serialize = {
 	bbox: (number | null)[] | null,
 	/**  A person set this value: no extraction overwrites it. */
 	pinned: boolean,
+};
+
+/**  Something a person should look at on a document, with its reason. */
+export type FlagRow = FlagRow_Serialize | FlagRow_Deserialize;
+
+/**  Something a person should look at on a document, with its reason. */
+export type FlagRow_Deserialize = {
+	id: number,
+	/**  duplicate, lines_sum, totals, name_mismatch, no_tax_form, unparsed_name, failed. */
+	kind: string,
+	/**  The older document a duplicate points to. */
+	other_id?: number | null,
+	reason: string,
+	dismissed: boolean,
+	dismiss_note?: string | null,
+};
+
+/**  Something a person should look at on a document, with its reason. */
+export type FlagRow_Serialize = {
+	id: number,
+	/**  duplicate, lines_sum, totals, name_mismatch, no_tax_form, unparsed_name, failed. */
+	kind: string,
+	/**  The older document a duplicate points to. */
+	other_id: number | null,
+	reason: string,
+	dismissed: boolean,
+	dismiss_note: string | null,
+};
+
+/**  A line item as a person edits it; the list's order is the lines' order. */
+export type LineInput = LineInput_Serialize | LineInput_Deserialize;
+
+/**  A line item as a person edits it; the list's order is the lines' order. */
+export type LineInput_Deserialize = {
+	description?: string | null,
+	quantity?: string | null,
+	unit_price?: string | null,
+	amount?: string | null,
+	/**  yyyy-mm-dd. */
+	date?: string | null,
+	account_code?: string | null,
+};
+
+/**  A line item as a person edits it; the list's order is the lines' order. */
+export type LineInput_Serialize = {
+	description: string | null,
+	quantity: string | null,
+	unit_price: string | null,
+	amount: string | null,
+	/**  yyyy-mm-dd. */
+	date: string | null,
+	account_code: string | null,
 };
 
 export type LineRow = LineRow_Serialize | LineRow_Deserialize;
@@ -535,6 +771,56 @@ export type LlmMode =
 /**  JSON mode, the answer checked against the schema here (other servers). */
 "json";
 
+/**  One page of a document, rendered for the document view. */
+export type PageImage = {
+	/**  data:image/png;base64,... */
+	data_url: string,
+	width: number,
+	height: number,
+	/**  0-based. */
+	page: number,
+	page_count: number,
+};
+
+/**
+ *  A change to a PO made by hand. None fields are left as they are; an empty string
+ *  clears the override (the rules decide again).
+ */
+export type PoChange = PoChange_Serialize | PoChange_Deserialize;
+
+/**
+ *  A change to a PO made by hand. None fields are left as they are; an empty string
+ *  clears the override (the rules decide again).
+ */
+export type PoChange_Deserialize = {
+	project_number?: string,
+	po_number?: string,
+	status?: string | null,
+	vendor_type?: string | null,
+	/**  The tax form on file is verified. */
+	verify_tax_form?: boolean,
+};
+
+/**
+ *  A change to a PO made by hand. None fields are left as they are; an empty string
+ *  clears the override (the rules decide again).
+ */
+export type PoChange_Serialize = {
+	project_number: string,
+	po_number: string,
+	status: string | null,
+	vendor_type: string | null,
+	/**  The tax form on file is verified. */
+	verify_tax_form: boolean,
+};
+
+/**  Totals of one currency, as decimals ("1234.50"). */
+export type PoTotalsRow = {
+	currency: string,
+	invoiced: string,
+	received: string,
+};
+
 export type ProjectFacet = ProjectFacet_Serialize | ProjectFacet_Deserialize;
 
 export type ProjectFacet_Deserialize = {
@@ -546,6 +832,56 @@ export type ProjectFacet_Serialize = {
 	number: string,
 	name: string | null,
 };
+
+/**  A row of the PO view. */
+export type PurchaseOrderRow = PurchaseOrderRow_Serialize | PurchaseOrderRow_Deserialize;
+
+/**  A row of the PO view. */
+export type PurchaseOrderRow_Deserialize = {
+	project_number: string,
+	project_name?: string | null,
+	po_number: string,
+	vendor?: string | null,
+	/**  vendor, cc, pc. */
+	vendor_type?: string | null,
+	vendor_type_by_person: boolean,
+	/**  CC / PC, Approved, Tax Form Needed, Needs Verification. */
+	status: string,
+	status_by_person: boolean,
+	status_reason: string,
+	documents: number,
+	invoices: number,
+	receipts: number,
+	tax_forms: number,
+	to_review: number,
+	flagged: number,
+	totals: PoTotalsRow[],
+};
+
+/**  A row of the PO view. */
+export type PurchaseOrderRow_Serialize = {
+	project_number: string,
+	project_name: string | null,
+	po_number: string,
+	vendor: string | null,
+	/**  vendor, cc, pc. */
+	vendor_type: string | null,
+	vendor_type_by_person: boolean,
+	/**  CC / PC, Approved, Tax Form Needed, Needs Verification. */
+	status: string,
+	status_by_person: boolean,
+	status_reason: string,
+	documents: number,
+	invoices: number,
+	receipts: number,
+	tax_forms: number,
+	to_review: number,
+	flagged: number,
+	totals: PoTotalsRow[],
+};
+
+/**  Where a document is in the bookkeeper's flow. */
+export type ReviewState = "to_review" | "approved" | "exported" | "rejected";
 
 export type SourceState = 
 /**  No folder chosen. */
