@@ -61,6 +61,19 @@ export type FieldChange = DocumentDetail["history"][number];
  * key itself never comes back from the core). Off while `base_url` is empty. */
 export type LlmConfig = OkData<typeof commands.llmConfig>;
 export type LlmMode = LlmConfig["mode"];
+/** A row of the PO view: project, vendor, vendor type and status (each perhaps set by a
+ * person), the documents filed under it, and its totals per currency. */
+export type PurchaseOrderRow = OkData<typeof commands.purchaseOrders>[number];
+/** A person's say over a PO: a null field is left as it is, "" hands it back to the rules. */
+export type PoChange = Parameters<typeof commands.changePo>[0];
+/** What to export (the list's query, or a selection within it), how, and where ("" asks
+ * with the save dialog). */
+export type ExportRequest = Parameters<typeof commands.exportCsv>[0];
+export type ExportPreset = NonNullable<ExportRequest["preset"]>;
+export type ExportShape = NonNullable<ExportRequest["shape"]>;
+export type ExportDates = NonNullable<ExportRequest["dates"]>;
+/** What an export wrote: documents, rows, tax forms the preset left out, documents marked. */
+export type ExportResult = NonNullable<OkData<typeof commands.exportCsv>>;
 
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
@@ -170,6 +183,24 @@ export const api = {
    * replaces it. An empty base URL turns the LLM off. Resolves to the settings as saved. */
   saveLlmConfig(config: LlmConfig, key: string | null): Promise<Result<LlmConfig>> {
     return call(() => commands.saveLlmConfig(config, key));
+  },
+  /** Every PO of the followed source, by project then PO. */
+  purchaseOrders(): Promise<Result<PurchaseOrderRow[]>> {
+    return call(() => commands.purchaseOrders());
+  },
+  /** Sets a PO's status or vendor type by hand, or verifies its tax form; resolves to every
+   * PO as they are now. */
+  changePo(change: PoChange): Promise<Result<PurchaseOrderRow[]>> {
+    return call(() => commands.changePo(change));
+  },
+  /** Writes the CSV file (atomically). With an empty path the shell asks where; null means
+   * the person closed the save dialog. */
+  exportCsv(request: ExportRequest): Promise<Result<ExportResult | null>> {
+    return call(() => commands.exportCsv(request));
+  },
+  /** Puts an export's documents back in the review state they had; resolves to how many. */
+  undoExport(exportId: number): Promise<Result<number>> {
+    return call(() => commands.undoExport(exportId));
   },
 };
 
