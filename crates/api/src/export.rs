@@ -11,7 +11,9 @@ use boxkeeper_export::{
 };
 use boxkeeper_store::{now_ms, DocumentFilter, DocumentForExport};
 
-use crate::dto::{ExportDates, ExportPreset, ExportRequest, ExportResult, ExportShape};
+use crate::dto::{
+    DocumentQuery, ExportDates, ExportPreset, ExportRequest, ExportResult, ExportShape,
+};
 use crate::workspace::lock;
 use crate::{ApiError, Result, Workspace};
 

@@ -143,6 +143,40 @@ enum Command {
     /// Print one document: its fields (value, confidence, provenance), line items and the
     /// history of every change, as JSON.
     Document { id: i64 },
+    /// Export documents as CSV (RFC 4180, UTF-8): one row per document (--documents) or per
+    /// line item (--lines). Without --state, every document. What is written is marked
+    /// Exported (undo with `boxkeeper undo-export ID`) unless --no-mark.
+    Export {
+        /// generic (every field), xero (Xero's bill import), qbo (QuickBooks Online's).
+        #[arg(long, value_enum, default_value = "generic")]
+        format: ExportFormat,
+        /// One row per line item, the document's fields repeated.
+        #[arg(long, conflicts_with = "documents")]
+        lines: bool,
+        /// One row per document (the default).
+        #[arg(long)]
+        documents: bool,
+        /// Only documents in this review state.
+        #[arg(long, value_enum)]
+        state: Option<ReviewStateArg>,
+        /// Only documents of this project number.
+        #[arg(long)]
+        project: Option<String>,
+        /// Dates as iso (yyyy-mm-dd), us (MM/DD/YYYY) or european (DD/MM/YYYY).
+        #[arg(long, value_enum, default_value = "iso")]
+        dates: ExportDateStyle,
+        /// Start with a byte-order mark (for Excel).
+        #[arg(long)]
+        bom: bool,
+        /// Do not mark the exported documents Exported.
+        #[arg(long)]
+        no_mark: bool,
+        /// The file to write (atomically: never half-written).
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Undo an export: its documents go back to the review state they had.
+    UndoExport { id: i64 },
     /// Queue documents to be read again, even bytes read before. Corrections stay.
     Reextract {
         #[arg(required = true)]
@@ -521,6 +555,55 @@ fn run(cli: Cli) -> Result<()> {
             serde_json::to_writer_pretty(&mut out, &detail)?;
             writeln!(out)?;
         }
+        Command::Export {
+            format,
+            lines,
+            documents: _,
+            state,
+            project,
+            dates,
+            bom,
+            no_mark,
+            output,
+        } => {
+            use boxkeeper_api::dto::{ExportDates, ExportPreset, ExportRequest, ExportShape};
+            let ws = open_existing(&cli)?;
+            let query = boxkeeper_api::dto::DocumentQuery {
+                review: state.map(ReviewStateArg::state),
+                project: project.clone(),
+                order: boxkeeper_api::dto::DocumentOrder::Oldest,
+                ..Default::default()
+            };
+            let request = ExportRequest {
+                path: output.display().to_string(),
+                preset: match format {
+                    ExportFormat::Generic => ExportPreset::Generic,
+                    ExportFormat::Xero => ExportPreset::Xero,
+                    ExportFormat::Qbo => ExportPreset::Qbo,
+                },
+                shape: if *lines {
+                    ExportShape::Lines
+                } else {
+                    ExportShape::Documents
+                },
+                bom: *bom,
+                dates: match dates {
+                    ExportDateStyle::Iso => ExportDates::Iso,
+                    ExportDateStyle::Us => ExportDates::Us,
+                    ExportDateStyle::European => ExportDates::European,
+                },
+                mark_exported: !*no_mark,
+                ..Default::default()
+            };
+            let done = ws.export_all(&query, &request)?;
+            serde_json::to_writer(&mut out, &done)?;
+            writeln!(out)?;
+        }
+        Command::UndoExport { id } => {
+            let ws = open_existing(&cli)?;
+            let n = ws.undo_export(*id)?;
+            eprintln!("{n} documents back to the state they had before export {id}.");
+        }
         Command::Reextract { ids } => {
             let ws = open_existing(&cli)?;
             let n = ws.reextract(ids)?;
@@ -554,6 +637,41 @@ fn run(cli: Cli) -> Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Generic,
+    Xero,
+    Qbo,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ReviewStateArg {
+    #[value(name = "to_review")]
+    ToReview,
+    Approved,
+    Exported,
+    Rejected,
+}
+
+impl ReviewStateArg {
+    fn state(self) -> boxkeeper_api::dto::ReviewState {
+        use boxkeeper_api::dto::ReviewState;
+        match self {
+            ReviewStateArg::ToReview => ReviewState::ToReview,
+            ReviewStateArg::Approved => ReviewState::Approved,
+            ReviewStateArg::Exported => ReviewState::Exported,
+            ReviewStateArg::Rejected => ReviewState::Rejected,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportDateStyle {
+    Iso,
+    Us,
+    European,
 }
 
 fn open_existing(cli: &Cli) -> Result<Workspace> {

@@ -447,6 +447,8 @@ impl Store {
                     );
                 }
             }
+            // Flags from the name (it does not parse, a tax form arrived) show at once, before
+            // the document is read.
             let mut docs = Vec::with_capacity(changed.len());
             for (doc, path) in changed {
                 if let Some(path) = path {
