@@ -107,13 +107,13 @@ impl Workspace {
         self.export_filtered(source, &filter, request)
     }
 
-    /// The CLI's export: every source, the filter as given.
+    /// The CLI's export: the documents of every source that `query` selects.
     pub fn export_all(
         &self,
-        filter: &DocumentFilter,
+        query: &DocumentQuery,
         request: &ExportRequest,
     ) -> Result<ExportResult> {
-        self.export_filtered(None, filter, request)
+        self.export_filtered(None, &query.filter(), request)
     }
 
     fn export_filtered(

@@ -380,3 +380,80 @@ fn sync_follows_a_dropbox_folder_through_the_emulator() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `export` writes what the command line says: the preset's columns, one row per
+/// line with --lines, only the state asked for, marked Exported; `undo-export` puts the
+/// states back; a mistyped state is a usage error naming the choices.
+#[test]
+fn export_writes_a_preset_csv_and_marks_what_it_wrote() {
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+    std::fs::copy(
+        shared_corpus("zugferd/pdf/ZUGFeRD-corpus__XML-Rechnung__FX__EN16931_Einfach.pdf"),
+        po.join("2416_23_01 Jane Smith Invoice.pdf"),
+    )
+    .unwrap();
+    let d = data.path();
+    let folder = tree.path().to_str().unwrap();
+    assert!(with_pdfium(d, &["watch", folder, "--once"])
+        .status
+        .success());
+    assert!(with_pdfium(d, &["documents", "--run"]).status.success());
+
+    let out = d.join("bills.csv");
+    let out_arg = out.to_str().unwrap();
+    let none = with_pdfium(d, &["export", "--state", "approved", "-o", out_arg]);
+    assert!(
+        none.status.success(),
+        "{}",
+        String::from_utf8_lossy(&none.stderr)
+    );
+    assert_eq!(json_lines(&none)[0]["documents"], 0);
+
+    let done = with_pdfium(
+        d,
+        &[
+            "export",
+            "--format",
+            "xero",
+            "--lines",
+            "--state",
+            "to_review",
+            "-o",
+            out_arg,
+        ],
+    );
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let result = &json_lines(&done)[0];
+    assert_eq!(result["documents"], 1, "{result}");
+    assert_eq!(result["marked"], 1, "{result}");
+    let csv = std::fs::read_to_string(&out).unwrap();
+    let mut rows = csv.lines();
+    assert!(rows.next().unwrap().starts_with("*ContactName,"), "{csv}");
+    // The e-invoice has two lines: one row each, the contact repeated.
+    assert_eq!(rows.clone().count(), 2, "{csv}");
+    assert!(rows.all(|r| r.starts_with("Lieferant GmbH,")), "{csv}");
+
+    let listed = json_lines(&with_pdfium(d, &["documents", "--json"]));
+    assert_eq!(listed[0]["review"], "exported", "{listed:?}");
+    let undo = with_pdfium(d, &["undo-export", &result["export_id"].to_string()]);
+    assert!(
+        undo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&undo.stderr)
+    );
+    let listed = json_lines(&with_pdfium(d, &["documents", "--json"]));
+    assert_eq!(listed[0]["review"], "to_review", "{listed:?}");
+
+    let bad = with_pdfium(d, &["export", "--state", "done", "-o", out_arg]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("to_review"));
+}
