@@ -15,6 +15,8 @@ import type {
   Result,
 } from "./ipc";
 import { formatCount } from "./format";
+import { REVIEW_STATES, reviewStateLabel, type ReviewState } from "./review";
+import { validateField, type DateLocale, type LinesCheck, type Validation } from "./validate";
 
 /** Every status, in the order of the pipeline (and of the header's counts). */
 export const STATUSES: readonly DocumentStatus[] = ["queued", "extracting", "done", "failed"];
@@ -112,17 +114,6 @@ export function documentsCountText(shown: number, overall: number | null, filter
   const word = (n: number) => (n === 1 ? "document" : "documents");
   if (filtered && overall !== null) return `${formatCount(shown)} of ${formatCount(overall)} ${word(overall)}`;
   return `${formatCount(shown)} ${word(shown)}`;
-}
-
-/** How sure the extractor was, as a colour: green from 0.8, amber from 0.5, red below; none
- * when no confidence was given (a person's value, an absent field). */
-export type ConfidenceClass = "high" | "mid" | "low" | "none";
-
-export function confidenceClass(c: number | null | undefined): ConfidenceClass {
-  if (c === null || c === undefined || Number.isNaN(c)) return "none";
-  if (c >= 0.8) return "high";
-  if (c >= 0.5) return "mid";
-  return "low";
 }
 
 /** 0.916 -> "92%"; "" without a confidence. Clamped to 0..100. */
@@ -276,6 +267,19 @@ export function editToSave(field: Pick<FieldRow, "value">, input: string): strin
   return next === (field.value ?? "").trim() ? null : next;
 }
 
+/** What an edit of a field would do: nothing (as it was), refuse (with the reason, shown
+ * as the person types), or save a value in the form the core stores ("31/03/2024" is saved
+ * as "2024-03-31"). The value in force is never read again: it is already stored. */
+export type FieldEdit = { kind: "unchanged" } | { kind: "invalid"; message: string } | { kind: "save"; value: string };
+
+export function fieldEdit(field: Pick<FieldRow, "name" | "value">, input: string, locale: DateLocale): FieldEdit {
+  const current = (field.value ?? "").trim();
+  if (input.trim() === current) return { kind: "unchanged" };
+  const v = validateField(field.name, input, locale);
+  if (!v.ok) return { kind: "invalid", message: v.message };
+  return v.value === current ? { kind: "unchanged" } : { kind: "save", value: v.value };
+}
+
 /** Names of the fields whose value in force differs between two reads of the same document
  * (what a re-extraction or a correction changed). Nothing for another document. */
 export function changedFields(before: DocumentDetail | null, after: DocumentDetail | null): string[] {
@@ -286,21 +290,114 @@ export function changedFields(before: DocumentDetail | null, after: DocumentDeta
   return [...names].filter((n) => (old.get(n) ?? null) !== (now.get(n) ?? null));
 }
 
-/** The list's filter as typed: a status ("" = any) and a search text. */
-export type DocumentFilterState = { status: DocumentStatus | ""; text: string };
+/** How the list is ordered (the core's DocumentOrder). */
+export type DocumentOrder = NonNullable<DocumentQuery["order"]>;
+
+/** The list's filter as typed: a status and a review state ("" = any), only flagged
+ * documents, a project and a PO (as typed), the search text (full text: path, vendor,
+ * invoice number, the document's words), and the order. */
+export type DocumentFilterState = {
+  status: DocumentStatus | "";
+  text: string;
+  review: ReviewState | "";
+  flagged: boolean;
+  project: string;
+  po: string;
+  order: DocumentOrder;
+  descending: boolean;
+};
 
 export function emptyDocumentFilter(): DocumentFilterState {
-  return { status: "", text: "" };
+  return { status: "", text: "", review: "", flagged: false, project: "", po: "", order: "newest", descending: false };
 }
 
+/** Whether the filter leaves documents out (the order does not). */
 export function isDocumentFilterActive(f: DocumentFilterState): boolean {
-  return f.status !== "" || f.text.trim() !== "";
+  return (
+    f.status !== "" ||
+    f.text.trim() !== "" ||
+    f.review !== "" ||
+    f.flagged ||
+    f.project.trim() !== "" ||
+    f.po.trim() !== ""
+  );
+}
+
+/** The filter without what leaves documents out: the order stays as chosen. */
+export function clearedDocumentFilter(f: DocumentFilterState): DocumentFilterState {
+  return { ...emptyDocumentFilter(), order: f.order, descending: f.descending };
 }
 
 /** The core's query for a filter: blanks become null (any). */
 export function toDocumentQuery(f: DocumentFilterState): DocumentQuery {
-  const text = f.text.trim();
-  return { status: f.status === "" ? null : f.status, text: text === "" ? null : text };
+  const blank = (v: string) => (v.trim() === "" ? null : v.trim());
+  return {
+    status: f.status === "" ? null : f.status,
+    text: blank(f.text),
+    review: f.review === "" ? null : f.review,
+    project: blank(f.project),
+    po: blank(f.po),
+    vendor_type: null,
+    document_type: null,
+    flagged: f.flagged ? true : null,
+    order: f.order,
+    descending: f.descending,
+  };
+}
+
+/** The columns the list sorts by; "changed" is newest / oldest. */
+export type SortColumn = "changed" | "path" | "vendor" | "invoice_date" | "total";
+
+/** Which way a column's values run on screen, for `aria-sort`; "none" when the list is
+ * not sorted by it. Newest first is "descending" (time runs backwards down the list). */
+export function ariaSort(f: Pick<DocumentFilterState, "order" | "descending">, column: SortColumn): "ascending" | "descending" | "none" {
+  if (column === "changed") {
+    if (f.order !== "newest" && f.order !== "oldest") return "none";
+    // The core reads "newest, descending" as oldest first, and "oldest, descending" as newest.
+    const newestFirst = (f.order === "newest") !== f.descending;
+    return newestFirst ? "descending" : "ascending";
+  }
+  if (f.order !== column) return "none";
+  return f.descending ? "descending" : "ascending";
+}
+
+/** The order after a click on a column header: the same column turns round; another starts
+ * A to Z for names and paths, newest and largest first for dates, totals and changes. */
+export function toggleSort(
+  f: Pick<DocumentFilterState, "order" | "descending">,
+  column: SortColumn,
+): { order: DocumentOrder; descending: boolean } {
+  const now = ariaSort(f, column);
+  if (column === "changed") {
+    return now === "descending" ? { order: "oldest", descending: false } : { order: "newest", descending: false };
+  }
+  if (now !== "none") return { order: column, descending: now === "ascending" };
+  return { order: column, descending: column === "invoice_date" || column === "total" };
+}
+
+/** The PO a document's name gives, as the folders write it: "2416_23"; the project alone
+ * when the name has no PO; "" when neither. */
+export function projectPo(row: Pick<DocumentRow, "project_number" | "po_number">): string {
+  const project = row.project_number?.trim() ?? "";
+  const po = row.po_number?.trim() ?? "";
+  if (project && po) return `${project}_${po}`;
+  return project || (po ? `_${po}` : "");
+}
+
+/** The review filter's choices with their counts from the status: "To review (12)". */
+export function reviewFilterOptions(
+  counts: DocumentCounts | null | undefined,
+): { state: ReviewState; label: string; n: number | null }[] {
+  return REVIEW_STATES.map((state) => ({
+    state,
+    label: reviewStateLabel(state),
+    n: counts ? (counts[state as keyof DocumentCounts] ?? 0) : null,
+  }));
+}
+
+/** "To review (1,204)"; the label alone when the count is unknown. */
+export function labelWithCount(label: string, n: number | null): string {
+  return n === null ? label : `${label} (${formatCount(n)})`;
 }
 
 /** The selection, keeping only the documents still listed (a filter or a refetch may have
@@ -356,4 +453,204 @@ export function neighbour(rows: readonly Pick<DocumentRow, "id">[], id: number, 
   const i = rows.findIndex((r) => r.id === id);
   if (i < 0) return rows[0]?.id ?? null;
   return rows[i + step]?.id ?? null;
+}
+
+// ---------------------------------------------------------------------------------------
+// The document view: flags, history, the name, the lines
+
+const FLAG_LABELS: Record<string, string> = {
+  duplicate: "Duplicate",
+  lines_sum: "Lines do not add up",
+  totals: "Subtotal + tax ≠ total",
+  name_mismatch: "Name differs from its folders",
+  no_tax_form: "No W9 or W8 on file",
+  unparsed_name: "Name did not parse",
+  failed: "Extraction failed",
+};
+
+/** A flag's kind in words: "Duplicate", "Lines do not add up"; an unknown kind (a newer
+ * core) with its words capitalised. */
+export function flagLabel(kind: string): string {
+  if (Object.prototype.hasOwnProperty.call(FLAG_LABELS, kind)) return FLAG_LABELS[kind]!;
+  return fieldLabel(kind);
+}
+
+/** The flags still open (not dismissed): the ones that count for attention and the badge. */
+export function openFlags<F extends { dismissed: boolean }>(flags: readonly F[]): F[] {
+  return flags.filter((f) => !f.dismissed);
+}
+
+/** Open flags first, then dismissed ones, each group in the core's order. */
+export function flagsInOrder<F extends { dismissed: boolean }>(flags: readonly F[]): F[] {
+  return [...flags.filter((f) => !f.dismissed), ...flags.filter((f) => f.dismissed)];
+}
+
+/** A history row's value as the reader wants it: review states by their label ("Approved"),
+ * everything else as recorded. */
+export function historyValue(name: string, value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return name === "review" ? reviewStateLabel(value) : value;
+}
+
+/** "529.87 → 999.99", "To review → Approved"; a missing side reads "(empty)". */
+export function historyChangeText(change: Pick<FieldChange, "name" | "old_value" | "new_value">): string {
+  return changeText({
+    old_value: historyValue(change.name, change.old_value),
+    new_value: historyValue(change.name, change.new_value),
+  });
+}
+
+/** A history row's subject: "Total", "Line 2", "Review". */
+export function historyLabel(name: string): string {
+  return name === "review" ? "Review" : fieldLabel(name);
+}
+
+/** What "Undid: …" names after an undo: the core says "total", "line items" or "review". */
+export function undoneText(what: string): string {
+  if (what === "review") return "Undid: review state";
+  if (what === "line items") return "Undid: line items";
+  return `Undid: ${fieldLabel(what).toLowerCase()}`;
+}
+
+/** How dates typed with slashes are read: month first for American English, day first
+ * everywhere else (the app's users are in the US and in Europe). */
+export function dateLocaleFor(language: string | null | undefined): DateLocale {
+  return (language ?? "").trim().toLowerCase() === "en-us" ? "us" : "european";
+}
+
+// ---------------------------------------------------------------------------------------
+// Line items as a person edits them
+
+/** The columns of a line a person edits, in the table's order. */
+export const LINE_COLUMNS = ["description", "date", "quantity", "unit_price", "amount", "account_code"] as const;
+export type LineColumn = (typeof LINE_COLUMNS)[number];
+
+const LINE_COLUMN_LABELS: Record<LineColumn, string> = {
+  description: "Description",
+  date: "Date",
+  quantity: "Qty",
+  unit_price: "Unit price",
+  amount: "Amount",
+  account_code: "Account",
+};
+
+export function lineColumnLabel(c: LineColumn): string {
+  return LINE_COLUMN_LABELS[c];
+}
+
+/** One cell being edited: what is typed, and the stored value it started from. A cell left
+ * as it was is saved as stored, never read again: "0.125" stored is a unit price, but typed
+ * in Europe it would read as 125. */
+export type LineCell = { text: string; stored: string | null };
+
+/** A line being edited. `key` is the row's identity while lines move (positions change). */
+export type LineDraft = { key: number; cells: Record<LineColumn, LineCell> };
+
+/** What a line holds, as set_lines takes it (null for an empty cell). */
+export type LineValues = Record<LineColumn, string | null>;
+
+type StoredLine = Partial<Record<LineColumn, string | null>>;
+
+function cellsOf(line: StoredLine | null): Record<LineColumn, LineCell> {
+  const out = {} as Record<LineColumn, LineCell>;
+  for (const c of LINE_COLUMNS) {
+    const v = line?.[c] ?? null;
+    out[c] = { text: v ?? "", stored: v };
+  }
+  return out;
+}
+
+/** The draft of the lines as stored, keys 1..n. */
+export function draftFromLines(lines: readonly StoredLine[]): LineDraft[] {
+  return lines.map((l, i) => ({ key: i + 1, cells: cellsOf(l) }));
+}
+
+/** An empty line, added at the end with a key no other line has. */
+export function addLine(draft: readonly LineDraft[]): LineDraft[] {
+  const key = draft.reduce((m, l) => Math.max(m, l.key), 0) + 1;
+  return [...draft, { key, cells: cellsOf(null) }];
+}
+
+export function removeLine(draft: readonly LineDraft[], index: number): LineDraft[] {
+  return draft.filter((_, i) => i !== index);
+}
+
+/** The line at `index` one place up (-1) or down (+1); unchanged at either end. */
+export function moveLine(draft: readonly LineDraft[], index: number, step: 1 | -1): LineDraft[] {
+  const to = index + step;
+  if (index < 0 || index >= draft.length || to < 0 || to >= draft.length) return [...draft];
+  const out = [...draft];
+  [out[index], out[to]] = [out[to]!, out[index]!];
+  return out;
+}
+
+/** The draft with one cell retyped. */
+export function setCell(draft: readonly LineDraft[], index: number, column: LineColumn, text: string): LineDraft[] {
+  return draft.map((l, i) => (i === index ? { ...l, cells: { ...l.cells, [column]: { ...l.cells[column], text } } } : l));
+}
+
+/** One cell's value to save, or why it cannot be saved. A cell as stored is its stored
+ * value; a cell emptied is null. */
+export function cellValue(cell: LineCell, column: LineColumn, locale: DateLocale): Validation {
+  if (cell.stored !== null && cell.text === cell.stored) return { ok: true, value: cell.stored };
+  return validateField(column, cell.text, locale);
+}
+
+export type DraftCheck = {
+  /** The lines to save; null while a cell is invalid. */
+  lines: LineValues[] | null;
+  /** Per line, the message of each invalid cell. */
+  errors: Partial<Record<LineColumn, string>>[];
+  /** How many cells are invalid. */
+  invalid: number;
+};
+
+/** Every cell validated: the lines to save, or the messages to show. */
+export function checkDraft(draft: readonly LineDraft[], locale: DateLocale): DraftCheck {
+  let invalid = 0;
+  const lines: LineValues[] = [];
+  const errors = draft.map((l) => {
+    const errs: Partial<Record<LineColumn, string>> = {};
+    const values = {} as LineValues;
+    for (const c of LINE_COLUMNS) {
+      const v = cellValue(l.cells[c], c, locale);
+      if (v.ok) values[c] = v.value === "" ? null : v.value;
+      else {
+        errs[c] = v.message;
+        invalid++;
+      }
+    }
+    lines.push(values);
+    return errs;
+  });
+  return { lines: invalid === 0 ? lines : null, errors, invalid };
+}
+
+/** Whether the draft differs from the stored lines (added, removed, moved or retyped). */
+export function draftChanged(draft: readonly LineDraft[], stored: readonly StoredLine[]): boolean {
+  if (draft.length !== stored.length) return true;
+  return draft.some((l, i) => l.key !== i + 1 || LINE_COLUMNS.some((c) => l.cells[c].text !== (stored[i]?.[c] ?? "")));
+}
+
+/** The amounts of the draft as they would be saved, for the live "add up" check: an amount
+ * not (yet) valid is passed as typed, so the check says it cannot add up. */
+export function draftAmounts(draft: readonly LineDraft[], locale: DateLocale): { amount: string | null }[] {
+  return draft.map((l) => {
+    const v = cellValue(l.cells.amount, "amount", locale);
+    return { amount: v.ok ? v.value : l.cells.amount.text };
+  });
+}
+
+/** The live indicator's words for a lines check: "Lines add up", "Lines + tax add up to
+ * the total", "Lines differ from the total by 0.10 EUR (short)"; null when there is
+ * nothing to compare (no amounts, no total). */
+export function linesCheckText(check: LinesCheck, currency: string | null | undefined): string | null {
+  const cur = currency?.trim() ? ` ${currency.trim()}` : "";
+  if (!check.ok && check.difference === null) return "A line's amount is not a number: the lines cannot be added up";
+  if (check.difference === null) return null;
+  const what = check.withTax ? "Lines + tax" : "Lines";
+  if (check.ok) return check.withTax ? "Lines + tax add up to the total" : "Lines add up to the total";
+  const negative = check.difference.startsWith("-");
+  const abs = negative ? check.difference.slice(1) : check.difference;
+  return `${what} differ from the total by ${groupDigits(abs)}${cur} (${negative ? "short" : "over"})`;
 }

@@ -11,6 +11,10 @@ import {
   pageOf,
   zoomSteps,
   zoomText,
+  renderWidth,
+  fieldTarget,
+  MAX_RENDER_WIDTH,
+  RENDER_STEP,
 } from "./highlight";
 
 describe("boxStyle", () => {
@@ -138,5 +142,33 @@ describe("zoom", () => {
     expect(fitWidthZoom(100, 1000)).toBe(MAX_ZOOM);
     expect(fitWidthZoom(0, 1000)).toBe(DEFAULT_ZOOM);
     expect(fitWidthZoom(800, Number.NaN)).toBe(DEFAULT_ZOOM);
+  });
+});
+
+describe("renderWidth", () => {
+  it("asks for the shown width in device pixels, in steps, within the core's limit", () => {
+    expect(renderWidth(600, 1)).toBe(600);
+    expect(renderWidth(601, 1)).toBe(800);
+    expect(renderWidth(600, 2)).toBe(1200);
+    expect(renderWidth(700, 1.25)).toBe(1000);
+    expect(renderWidth(3000, 2)).toBe(MAX_RENDER_WIDTH);
+    expect(renderWidth(10, 1)).toBe(RENDER_STEP);
+    expect(renderWidth(0, 1)).toBe(RENDER_STEP);
+    expect(renderWidth(Number.NaN, 1)).toBe(RENDER_STEP);
+    expect(renderWidth(500, 0)).toBe(600);
+    expect(renderWidth(500, Number.NaN)).toBe(600);
+  });
+});
+
+describe("fieldTarget", () => {
+  it("finds the page and the box of a field", () => {
+    expect(fieldTarget({ location: "page 2", bbox: [0.1, 0.2, 0.4, 0.25] })).toEqual({
+      page: 1,
+      style: "left: 10%; top: 20%; width: 30%; height: 5%",
+    });
+    expect(fieldTarget({ location: "page 3", bbox: null })).toEqual({ page: 2, style: null });
+    expect(fieldTarget({ location: null, bbox: [0.1, 0.2, 0.4, 0.25] })?.page).toBe(0);
+    expect(fieldTarget({ location: "file name", bbox: null })).toBeNull();
+    expect(fieldTarget(null)).toBeNull();
   });
 });

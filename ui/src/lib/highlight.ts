@@ -96,3 +96,32 @@ export function fitWidthZoom(pageWidth: number, viewWidth: number): number {
   if (!(pageWidth > 0) || !(viewWidth > 0)) return DEFAULT_ZOOM;
   return clamp((viewWidth / pageWidth) * 100, MIN_ZOOM, MAX_ZOOM);
 }
+
+/** The widest page the core renders, in pixels. */
+export const MAX_RENDER_WIDTH = 2400;
+/** Rendered widths are multiples of this: a pane resized by a few pixels shows the image it
+ * has (scaled a hair) instead of asking the core for another. */
+export const RENDER_STEP = 200;
+
+/**
+ * The width in pixels to ask the core for, for a page shown `shownWidth` CSS pixels wide on a
+ * screen with `dpr` device pixels per CSS pixel: rounded up to RENDER_STEP, at least one step,
+ * at most MAX_RENDER_WIDTH. A bad ratio counts as 1.
+ */
+export function renderWidth(shownWidth: number, dpr: number): number {
+  const ratio = Number.isFinite(dpr) && dpr > 0 ? dpr : 1;
+  const want = Number.isFinite(shownWidth) && shownWidth > 0 ? shownWidth * ratio : RENDER_STEP;
+  return Math.min(MAX_RENDER_WIDTH, Math.max(RENDER_STEP, Math.ceil(want / RENDER_STEP) * RENDER_STEP));
+}
+
+/** The page a field is on and its box, for the page view; null when the field says no page.
+ * A field without a page number but with a box is on the first page. */
+export function fieldTarget(
+  field: { location?: string | null; bbox?: readonly (number | null)[] | null } | null | undefined,
+): { page: number; style: string | null } | null {
+  if (!field) return null;
+  const page = pageOf(field.location);
+  const style = boxStyle(field.bbox);
+  if (page === null && style === null) return null;
+  return { page: page ?? 0, style };
+}

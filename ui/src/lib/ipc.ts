@@ -43,8 +43,8 @@ export type DropboxConfig = DropboxStatus["config"];
 /** What connecting started: the authorize page, and whether the app finishes by itself. */
 export type ConnectStart = OkData<typeof commands.dropboxConnect>;
 
-/** Which documents the list shows: a status (null = any) and a text in the path, vendor or
- * invoice number (null = any). */
+/** Which documents the list shows (null = any): extraction status, review state, flagged,
+ * project, PO, full-text words; and their order. */
 export type DocumentQuery = Parameters<typeof commands.documentsPage>[0];
 /** One page of documents (most recently changed first) and how many match the query. */
 export type DocumentPage = OkData<typeof commands.documentsPage>;
@@ -57,6 +57,15 @@ export type DocumentDetail = NonNullable<OkData<typeof commands.document>>;
 export type FieldRow = DocumentDetail["fields"][number];
 export type LineRow = DocumentDetail["lines"][number];
 export type FieldChange = DocumentDetail["history"][number];
+/** Something the core flagged on a document, with its reason (and whether a person
+ * dismissed it, with their note). */
+export type FlagRow = DocumentDetail["flags"][number];
+/** Where a document is in review. */
+export type ReviewState = DocumentRow["review"];
+/** A line item as a person saves it (set_lines takes the whole list, in order). */
+export type LineInput = Parameters<typeof commands.setLines>[1][number];
+/** One page of a document rendered for the document view (a PNG data URL). */
+export type PageImage = OkData<typeof commands.pageImage>;
 /** The optional LLM extractor's settings: server, model, mode; whether a key is stored (the
  * key itself never comes back from the core). Off while `base_url` is empty. */
 export type LlmConfig = OkData<typeof commands.llmConfig>;
@@ -174,6 +183,37 @@ export const api = {
   /** Drops a person's value: the extracted one is in force again. Returns the document. */
   revertField(id: number, name: string): Promise<Result<DocumentDetail | null>> {
     return call(() => commands.revertField(id, name));
+  },
+  /** Moves documents to a review state; resolves to how many moved. A move the flow does
+   * not allow is refused with the core's reason. */
+  setReview(ids: number[], state: ReviewState): Promise<Result<number>> {
+    return call(() => commands.setReview(ids, state));
+  },
+  /** A person's line items (all of them, in order): they replace the lines and are kept
+   * over re-extraction. Returns the document. */
+  setLines(id: number, lines: LineInput[]): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.setLines(id, lines));
+  },
+  /** Puts back the line items the last extraction read. Returns the document. */
+  revertLines(id: number): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.revertLines(id));
+  },
+  /** Undoes the document's last change by a person (durable); resolves to what was undone
+   * ("total", "line items", "review"), or null when there was nothing. */
+  undo(id: number): Promise<Result<string | null>> {
+    return call(() => commands.undo(id));
+  },
+  /** Dismisses a flag with a note; a null note restores it. Returns the document. */
+  dismissFlag(flag: number, note: string | null): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.dismissFlag(flag, note));
+  },
+  /** The ids the list's query selects, in its order: the review queue. */
+  documentIds(query: DocumentQuery): Promise<Result<number[]>> {
+    return call(() => commands.documentIds(query));
+  },
+  /** Page `page` (0-based) of a document rendered `width` pixels wide. */
+  pageImage(id: number, page: number, width: number): Promise<Result<PageImage>> {
+    return call(() => commands.pageImage(id, page, width));
   },
   /** The LLM settings (never the key: only whether one is stored, and where). */
   llmConfig(): Promise<Result<LlmConfig>> {
