@@ -38,10 +38,10 @@ describe("review states", () => {
       ["to_review", "approved"],
       ["to_review", "rejected"],
       ["approved", "to_review"],
-      ["approved", "exported"],
       ["approved", "rejected"],
       ["rejected", "to_review"],
       ["exported", "approved"],
+      ["exported", "to_review"],
     ];
     for (const from of REVIEW_STATES) {
       for (const to of REVIEW_STATES) {
@@ -55,7 +55,7 @@ describe("review states", () => {
     for (const s of REVIEW_STATES) expect(canTransition(s, s)).toBe(false);
     expect(canTransition("to_review", "exported")).toBe(false);
     expect(canTransition("rejected", "approved")).toBe(false);
-    expect(canTransition("exported", "to_review")).toBe(false);
+    expect(canTransition("approved", "exported")).toBe(false);
   });
 
   it("knows no moves for an unknown state", () => {
@@ -69,8 +69,9 @@ describe("review states", () => {
     expect(transitionLabel("to_review", "rejected")).toBe("Reject");
     expect(transitionLabel("approved", "to_review")).toBe("Back to review");
     expect(transitionLabel("rejected", "to_review")).toBe("Back to review");
-    expect(transitionLabel("approved", "exported")).toBe("Export");
-    expect(transitionLabel("exported", "approved")).toBe("Undo export");
+    expect(transitionLabel("approved", "exported")).toBeNull();
+    expect(transitionLabel("exported", "approved")).toBe("Back to approved");
+    expect(transitionLabel("exported", "to_review")).toBe("Back to review");
     expect(transitionLabel("to_review", "exported")).toBeNull();
   });
 

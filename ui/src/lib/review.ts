@@ -33,14 +33,14 @@ export function isReviewState(s: string): s is ReviewState {
   return own(STATE_LABELS, s) !== undefined;
 }
 
-/** The moves the flow allows, from each state, in the order buttons show them. Exporting is
- * done by the export (which marks what it wrote); approved -> exported is listed so that the
- * UI and the core agree on what is legal. */
+/** The moves a person may make, from each state, in the order buttons show them: the core's
+ * `ReviewState::may_become`. Exported is set only by an export (which records what it
+ * wrote, for its undo); by hand an exported document can go back to approved or to review. */
 const TRANSITIONS: Record<ReviewState, readonly ReviewState[]> = {
   to_review: ["approved", "rejected"],
-  approved: ["exported", "to_review", "rejected"],
+  approved: ["to_review", "rejected"],
   rejected: ["to_review"],
-  exported: ["approved"],
+  exported: ["approved", "to_review"],
 };
 
 /** The states a document in `from` may move to. None for an unknown state. */
@@ -58,7 +58,7 @@ export function transitionLabel(from: ReviewState | string, to: ReviewState | st
   if (!canTransition(from, to)) return null;
   switch (to as ReviewState) {
     case "approved":
-      return from === "exported" ? "Undo export" : "Approve";
+      return from === "exported" ? "Back to approved" : "Approve";
     case "rejected":
       return "Reject";
     case "to_review":
