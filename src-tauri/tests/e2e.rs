@@ -284,6 +284,26 @@ impl Session {
         assert!(v.is_null(), "key to {css}: {v}");
     }
 
+    /// Presses keys where the focus is (W3C actions), as a person at the keyboard does:
+    /// `keys(&["a"])`, `keys(&["\u{E009}", "z"])` for Ctrl+Z (modifiers held to the end).
+    fn keys(&self, keys: &[&str]) {
+        let mut actions: Vec<Value> = keys
+            .iter()
+            .map(|k| json!({"type": "keyDown", "value": k}))
+            .collect();
+        actions.extend(
+            keys.iter()
+                .rev()
+                .map(|k| json!({"type": "keyUp", "value": k})),
+        );
+        let v = self.post(
+            "/actions",
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": actions}]}),
+        );
+        assert!(v.is_null(), "keys {keys:?}: {v}");
+        let _ = self.agent.delete(&format!("{}/actions", self.base)).call();
+    }
+
     fn screenshot(&self, to: &Path) {
         let v: Value = self
             .agent
@@ -1310,4 +1330,255 @@ return f && by && tokens ? {
     let took = started.elapsed();
     eprintln!("llm e2e: {took:?}");
     assert!(took < Duration::from_secs(60), "the LLM test took {took:?}");
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+const COURIER: &str = "2416_07_01 Courier Car Rental, Inc Invoice.pdf";
+
+/// Opens the listed document whose path ends with `name` and waits for its view and page.
+fn open_document(s: &Session, name: &str) -> Value {
+    s.clear(r#"[data-testid="doc-search"]"#);
+    s.type_into(r#"[data-testid="doc-search"]"#, "Courier");
+    let row = wait_doc_row(s, "the Courier invoice listed and read", |r| {
+        ends_with(r, name) && r["status"] == "done"
+    });
+    s.click(&format!(
+        r#"[data-testid="document-row"][data-id="{}"] [data-testid="document-open"]"#,
+        row["id"]
+    ));
+    s.wait_for(
+        "the document view with its first page",
+        20,
+        &format!(
+            r#"const d = document.querySelector('[data-testid="document-detail"]');
+const img = document.querySelector('[data-testid="page-image"]');
+return d && d.dataset.id === '{}' && img && img.complete && img.naturalWidth > 0"#,
+            row["id"]
+        ),
+    );
+    row
+}
+
+/// The review workspace in the real window: open a document beside its page, see where a
+/// value was read, correct the total and a line, approve with the keyboard, restart, find
+/// the correction and its history, see the POs, export CSV and compare it with the expected
+/// file.
+#[test]
+fn a_document_is_reviewed_corrected_approved_and_exported() {
+    let app = app_binary();
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("demo"), tree.path());
+    let out = data.path().join("approved.csv");
+
+    let _serial = serial();
+    let pdfium = pdfium_dir();
+    let desktop = Desktop::start(&[
+        ("BOXKEEPER_DATA_DIR", data.path().as_os_str()),
+        ("BOXKEEPER_PDFIUM_DIR", pdfium.as_os_str()),
+        ("BOXKEEPER_SAVE_AS", out.as_os_str()),
+    ]);
+    let folder = tree.path().to_str().unwrap();
+    let id;
+    {
+        let s = Session::start(&desktop.url, &app, &["--folder", folder]);
+        s.click(r#"[data-testid="tab-documents"]"#);
+        let row = open_document(&s, COURIER);
+        id = row["id"].clone();
+
+        // The total was read from the text: selecting it outlines where, on its page.
+        s.click(r#"[data-testid="field-total"]"#);
+        let highlight = s.wait_for(
+            "the total outlined on the page",
+            10,
+            r#"const h = document.querySelector('[data-testid="page-highlight"]');
+return h && h.dataset.field === 'total' && h.getBoundingClientRect().width > 0
+  ? document.querySelector('[data-testid="field-total"] [data-testid="field-provenance"]').dataset.provenance : null"#,
+        );
+        assert_eq!(highlight, "offline");
+        std::thread::sleep(Duration::from_millis(300));
+        s.screenshot(&repo().join("artifacts/e2e-document-view.png"));
+
+        // A mistyped amount is refused as typed; a good one is saved and pinned. (The click
+        // that selected the field landed on its value, which opens the editor.)
+        let editing = s.run(
+            r#"return !!document.querySelector('[data-testid="field-total"] [data-testid="field-input"]')"#,
+        );
+        if editing != true {
+            s.click(r#"[data-testid="field-total"] [data-testid="field-edit"]"#);
+        }
+        s.clear(r#"[data-testid="field-total"] [data-testid="field-input"]"#);
+        s.type_into(
+            r#"[data-testid="field-total"] [data-testid="field-input"]"#,
+            "12.3.4",
+        );
+        s.wait_for(
+            "the typed total refused",
+            5,
+            r#"return document.querySelector('[data-testid="field-total"] [data-testid="field-error"]')?.dataset.source === 'typed'"#,
+        );
+        s.clear(r#"[data-testid="field-total"] [data-testid="field-input"]"#);
+        s.type_into(
+            r#"[data-testid="field-total"] [data-testid="field-input"]"#,
+            "1,234.5\u{E007}",
+        );
+        s.wait_for(
+            "the corrected total pinned",
+            10,
+            r#"const f = document.querySelector('[data-testid="field-total"]');
+return f && f.dataset.pinned === 'true' && f.dataset.value === '1234.50'"#,
+        );
+
+        // A line by hand: added with its amount and account code, saved with the others.
+        s.click(r#"[data-testid="lines-edit"]"#);
+        s.click(r#"[data-testid="line-add"]"#);
+        let last = r#"[data-testid="line-row"]:last-of-type"#;
+        s.type_into(
+            &format!(r#"{last} [data-testid="line-input"][data-col="description"]"#),
+            "Driver, 2 days",
+        );
+        s.type_into(
+            &format!(r#"{last} [data-testid="line-input"][data-col="amount"]"#),
+            "300",
+        );
+        let select = s.element(&format!(r#"{last} [data-testid="line-account"]"#));
+        s.post(&format!("/element/{select}/value"), json!({"text": "5300"}));
+        s.run(&format!(
+            r#"const sel = document.querySelector('{last} [data-testid="line-account"]');
+sel.value = '5300'; sel.dispatchEvent(new Event('change', {{bubbles: true}})); return true"#
+        ));
+        s.click(r#"[data-testid="lines-save"]"#);
+        let line = s.wait_for(
+            "the line saved and pinned",
+            10,
+            r#"const rows = Array.from(document.querySelectorAll('[data-testid="line-row"]'));
+const last = rows[rows.length - 1];
+const cell = (c) => last?.querySelector(`td[data-col="${c}"]`)?.textContent.trim();
+return document.querySelector('[data-testid="lines-by-person"]') && last && cell('description') === 'Driver, 2 days'
+  ? {amount: cell('amount'), account: cell('account_code')} : null"#,
+        );
+        assert!(
+            line["amount"].as_str().unwrap().contains("300.00"),
+            "{line}"
+        );
+        assert!(line["account"].as_str().unwrap().contains("5300"), "{line}");
+
+        // Approve with the keyboard: focus on nothing, press "a".
+        s.run("document.activeElement?.blur(); return true");
+        s.keys(&["a"]);
+        s.wait_for(
+            "the approval counted",
+            10,
+            r#"return document.querySelector('[data-testid="review-count-approved"]')?.dataset.count === '1'"#,
+        );
+    }
+
+    // Restart: the correction, the line and the approval are still there, with history.
+    {
+        let s = Session::start(&desktop.url, &app, &["--folder", folder]);
+        s.click(r#"[data-testid="tab-documents"]"#);
+        open_document(&s, COURIER);
+        let state = s.run(&format!(
+            r#"const d = document.querySelector('[data-testid="document-detail"]');
+return {{id: d.dataset.id, review: d.dataset.review}}"#
+        ));
+        assert_eq!(state["id"], id.to_string());
+        assert_eq!(state["review"], "approved");
+        assert_eq!(field(&s, "total")["value"], "1234.50");
+        assert_eq!(field(&s, "total")["pinned"], true);
+        let history = s.run(
+            r#"return Array.from(document.querySelectorAll('[data-testid="history-row"]')).map(h => h.dataset.field + ' ' + h.dataset.who)"#,
+        );
+        let history: Vec<String> = serde_json::from_value(history).unwrap();
+        for want in ["total person", "review person"] {
+            assert!(
+                history.iter().any(|h| h == want),
+                "{want} not in {history:?}"
+            );
+        }
+        assert!(
+            history
+                .iter()
+                .any(|h| h.starts_with("line ") && h.ends_with(" person")),
+            "{history:?}"
+        );
+
+        // The POs: a card PO, a vendor PO whose W9 waits for verification, one without.
+        s.click(r#"[data-testid="tab-pos"]"#);
+        let statuses = s.wait_for(
+            "the POs with their statuses",
+            10,
+            r#"const rows = Array.from(document.querySelectorAll('[data-testid="po-row"]'));
+const st = Object.fromEntries(rows.map(r => [r.dataset.key, r.dataset.status]));
+return st['2416_03'] && st['2416_07'] && st['2416_23'] ? st : null"#,
+        );
+        assert_eq!(statuses["2416_03"], "CC / PC", "{statuses}");
+        assert_eq!(statuses["2416_07"], "Tax Form Needed", "{statuses}");
+        assert_eq!(statuses["2416_23"], "Needs Verification", "{statuses}");
+        s.click(r#"[data-testid="po-row"][data-key="2416_23"] [data-testid="po-open"]"#);
+        s.wait_for(
+            "the PO panel",
+            5,
+            r#"return document.querySelector('[data-testid="po-detail"]')?.dataset.po === '23'"#,
+        );
+        std::thread::sleep(Duration::from_millis(300));
+        s.screenshot(&repo().join("artifacts/e2e-po-view.png"));
+
+        // Export the approved documents as Xero bills, one row per line.
+        s.click(r#"[data-testid="tab-documents"]"#);
+        s.click(r#"[data-testid="review-count-approved"]"#);
+        wait_doc_row(&s, "only the approved invoice listed", |r| {
+            ends_with(r, COURIER)
+        });
+        s.click(r#"[data-testid="doc-export"]"#);
+        s.run(
+            r#"const set = (id, v) => { const e = document.querySelector(`[data-testid="${id}"]`); e.value = v; e.dispatchEvent(new Event('change', {bubbles: true})); };
+set('export-preset', 'xero'); set('export-dates', 'iso'); return true"#,
+        );
+        s.click(r#"[data-testid="export-shape-lines"]"#);
+        s.click(r#"[data-testid="export-run"]"#);
+        let result = s.wait_for(
+            "the export's result",
+            20,
+            r#"const r = document.querySelector('[data-testid="export-result"]');
+return r ? {documents: r.dataset.documents, marked: r.dataset.marked} : null"#,
+        );
+        assert_eq!(result["documents"], "1", "{result}");
+        assert_eq!(result["marked"], "1", "{result}");
+        let written = std::fs::read_to_string(&out).unwrap();
+        let expected = std::fs::read_to_string(
+            repo().join("src-tauri/tests/expected/approved-xero-lines.csv"),
+        )
+        .unwrap_or_default();
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::create_dir_all(repo().join("src-tauri/tests/expected")).unwrap();
+            std::fs::write(
+                repo().join("src-tauri/tests/expected/approved-xero-lines.csv"),
+                &written,
+            )
+            .unwrap();
+        } else {
+            assert_eq!(
+                written, expected,
+                "the exported file differs from the expected one"
+            );
+        }
+        s.wait_for(
+            "the document marked Exported",
+            10,
+            r#"return document.querySelector('[data-testid="review-count-exported"]')?.dataset.count === '1'"#,
+        );
+    }
 }
