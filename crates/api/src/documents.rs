@@ -240,7 +240,10 @@ impl Workspace {
             tracing::info_span!("extract_job", document = job.document_id, path = %job.path)
                 .entered();
         self.documents_changed();
-        let outcome = self.extract_job(store, signal, job);
+        let outcome = match boxkeeper_store::is_po_log_name(&job.path) {
+            Some((project, exported_at)) => self.read_po_log(store, job, &project, &exported_at),
+            None => self.extract_job(store, signal, job),
+        };
         let now = now_ms();
         let recorded = match outcome {
             Ok(result) => {
@@ -266,6 +269,44 @@ impl Workspace {
         }
         self.documents_changed();
         Ok(recorded?)
+    }
+
+    /// A PO log in the tree: kept for reconciliation; its malformed rows are the document's
+    /// problems (each with its line), the rest is used.
+    fn read_po_log(
+        &self,
+        store: &mut Store,
+        job: &ExtractJob,
+        project: &str,
+        exported_at: &str,
+    ) -> Result<NewExtraction, JobFailure> {
+        let _ = store.set_progress(job.document_id, "fetching");
+        let bytes = self.fetch(job)?;
+        let name = job.path.rsplit('/').next().unwrap_or(&job.path);
+        let log = boxkeeper_polog::parse_bytes(name, &bytes);
+        store
+            .save_po_log(
+                None,
+                Some(job.document_id),
+                &job.path,
+                project,
+                exported_at,
+                &boxkeeper_polog::decode(&bytes),
+                now_ms(),
+            )
+            .map_err(|e| JobFailure::Passing(format!("the PO log could not be kept: {e}")))?;
+        tracing::info!(
+            rows = log.rows.len(),
+            problems = log.problems.len(),
+            "PO log read"
+        );
+        Ok(NewExtraction {
+            content_hash: hex(&Sha256::digest(&bytes)),
+            document_type: Some("po_log".into()),
+            extracted_by: "po log".into(),
+            problems: crate::reconcile::problems(&log),
+            ..Default::default()
+        })
     }
 
     fn extract_job(

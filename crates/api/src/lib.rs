@@ -11,6 +11,7 @@ mod export;
 mod extract;
 mod llm;
 mod paths;
+mod reconcile;
 mod review;
 mod secrets;
 mod workspace;

@@ -160,11 +160,19 @@ impl Workspace {
         let Some(source) = lock(&self.inner.status).source else {
             return Ok(Vec::new());
         };
-        Ok(lock(&self.inner.reader)
+        let mut rows: Vec<PurchaseOrderRow> = lock(&self.inner.reader)
             .purchase_orders(source)?
             .into_iter()
             .map(Into::into)
-            .collect())
+            .collect();
+        for r in self.po_log_reconciliation()? {
+            if let Some(po) = rows.iter_mut().find(|p| {
+                p.project_number == r.project_number && same_po(&p.po_number, &r.po_number)
+            }) {
+                po.log = Some(r);
+            }
+        }
+        Ok(rows)
     }
 
     /// A person's say over a PO: status, vendor type, the tax form verified.
@@ -213,6 +221,14 @@ impl Workspace {
             page: page.page,
             page_count: page.page_count,
         })
+    }
+}
+
+/// PO numbers are compared as numbers where they are ("07" is PO 7, as the log may write it).
+fn same_po(a: &str, b: &str) -> bool {
+    match (a.parse::<u64>(), b.parse::<u64>()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
     }
 }
 

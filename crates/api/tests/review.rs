@@ -288,3 +288,52 @@ fn a_bookkeeper_reviews_corrects_and_exports_the_demo() {
         "Approved"
     );
 }
+
+/// The demo's PO log is read from the tree and compared with the invoices: a PO whose lines
+/// differ from the actualized amount is "PO Log Mismatch" with both amounts; a newer log
+/// opened by hand, whose amount matches, makes it RTP, and its malformed row is reported by
+/// line number while the rest is used.
+#[test]
+fn po_logs_are_reconciled_with_the_invoice_lines() {
+    let folder = tempfile::tempdir().unwrap();
+    let data = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("demo"), folder.path());
+    let ws = open(data.path(), folder.path());
+    let rows = settle(&ws);
+
+    let log_doc = named(&rows, "PO_LOG_2416-2024-05-01_10-00-00.txt");
+    assert_eq!(log_doc.status, DocumentStatus::Done, "{log_doc:?}");
+    assert_eq!(log_doc.name_type.as_deref(), Some("PO_LOG"));
+    assert_eq!(log_doc.open_flags, 0, "a PO log is not a misnamed document");
+
+    let pos = ws.purchase_orders().unwrap();
+    let jane = pos.iter().find(|p| p.po_number == "23").unwrap();
+    let log = jane.log.clone().unwrap_or_else(|| panic!("{jane:#?}"));
+    assert_eq!(log.status, "PO Log Mismatch", "{log:?}");
+    assert_eq!(log.actualized.as_deref(), Some("3000.00"));
+    let lines = log.lines.clone().unwrap();
+    assert_ne!(lines, "3000.00");
+    assert!(log.difference.is_some());
+    assert_eq!(log.log_lines, vec![2]);
+    assert_eq!(log.due_date.as_deref(), Some("2024-05-22"), "NET30 from 04/22/24");
+
+    // A newer log, by hand: PO 23 now matches what the invoices say; one row is broken.
+    let newer = data.path().join("PO_LOG_2416-2024-06-01_09-30-00.txt");
+    std::fs::write(
+        &newer,
+        format!(
+            "Date\tType\tPay ID\tAccount\tID\tVendor\tDescription\tPO\tFactors\tSub-Total $\tFringes $\n\
+             05/30/24\tINV\tRTP\t5300\t01\tJane Smith\tGaffer\t23\t\t{lines}\t0.00\n\
+             13/45/24\tINV\tRTP\t5300\t02\tNobody\tBroken\t24\t\t10.00\t0.00\n"
+        ),
+    )
+    .unwrap();
+    let report = ws.open_po_log(&newer).unwrap();
+    assert_eq!(report.rows, 1);
+    assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
+    assert!(report.problems[0].starts_with("line 3"), "{:?}", report.problems);
+    let pos = ws.purchase_orders().unwrap();
+    let jane = pos.iter().find(|p| p.po_number == "23").unwrap();
+    assert_eq!(jane.log.as_ref().unwrap().status, "RTP", "{jane:#?}");
+    assert!(ws.open_po_log(&data.path().join("notes.txt")).is_err());
+}

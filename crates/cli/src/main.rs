@@ -177,6 +177,11 @@ enum Command {
     },
     /// Undo an export: its documents go back to the review state they had.
     UndoExport { id: i64 },
+    /// Read a PO log exported by the budgeting software (PO_LOG_<project>-...txt) and compare
+    /// each PO's actualized amount with its invoice lines in the database: RTP within a
+    /// cent, else PO Log Mismatch with both amounts. Malformed rows are reported by line.
+    /// Prints one JSON object: rows, problems, reconciliation.
+    PoLog { file: PathBuf },
     /// Queue documents to be read again, even bytes read before. Corrections stay.
     Reextract {
         #[arg(required = true)]
@@ -597,6 +602,15 @@ fn run(cli: Cli) -> Result<()> {
             };
             let done = ws.export_all(&query, &request)?;
             serde_json::to_writer(&mut out, &done)?;
+            writeln!(out)?;
+        }
+        Command::PoLog { file } => {
+            let ws = open_existing(&cli)?;
+            let report = ws.open_po_log(file)?;
+            for p in &report.problems {
+                eprintln!("{}: {p}", file.display());
+            }
+            serde_json::to_writer(&mut out, &report)?;
             writeln!(out)?;
         }
         Command::UndoExport { id } => {

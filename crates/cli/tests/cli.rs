@@ -457,3 +457,50 @@ fn export_writes_a_preset_csv_and_marks_what_it_wrote() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("to_review"));
 }
+
+/// `po-log` reads a PO log by hand and compares it with the invoices in the database: the
+/// e-invoice's lines (198.00 + 275.00) match PO 23's actualized 473.00 (RTP); PO 24 has no
+/// documents; the malformed row is reported by its line and the rest is used.
+#[test]
+fn po_log_compares_a_budget_export_with_the_invoice_lines() {
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+    std::fs::copy(
+        shared_corpus("zugferd/pdf/ZUGFeRD-corpus__XML-Rechnung__FX__EN16931_Einfach.pdf"),
+        po.join("2416_23_01 Jane Smith Invoice.pdf"),
+    )
+    .unwrap();
+    let d = data.path();
+    assert!(with_pdfium(d, &["watch", tree.path().to_str().unwrap(), "--once"]).status.success());
+    assert!(with_pdfium(d, &["documents", "--run"]).status.success());
+    let log = d.join("PO_LOG_2416-2024-05-01_10-00-00.txt");
+    std::fs::write(
+        &log,
+        "Date\tType\tPay ID\tAccount\tID\tVendor\tDescription\tPO\tFactors\tSub-Total $\tFringes $\n\
+         04/22/24\tINV\tNET30\t5300\t01\tJane Smith\tGaffer\t23\t\t473.00\t0.00\n\
+         04/23/24\tINV\tRTP\t5300\t01\tNobody\tVan\t24\t\tabc\t0.00\n\
+         04/24/24\tINV\tRTP\t5300\t01\tNobody\tVan\t24\t\t10.00\t0.00\n",
+    )
+    .unwrap();
+    let out = with_pdfium(d, &["po-log", log.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
+    let report = &json_lines(&out)[0];
+    assert_eq!(report["rows"], 2, "{report}");
+    let by_po = |po: &str| {
+        report["reconciliation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["po_number"] == po)
+            .unwrap_or_else(|| panic!("no PO {po}: {report}"))
+            .clone()
+    };
+    assert_eq!(by_po("23")["status"], "RTP", "{report}");
+    assert_eq!(by_po("23")["lines"], "473.00", "{report}");
+    assert_eq!(by_po("24")["outcome"], "no_documents", "{report}");
+}

@@ -21,13 +21,14 @@ pub const DOCUMENT_EXTENSIONS: &[&str] = &[
     "pdf", "png", "jpg", "jpeg", "tif", "tiff", "bmp", "heic", "heif", "xml",
 ];
 
-/// Whether a file of this name is a document Boxkeeper reads.
+/// Whether a file of this name is a document Boxkeeper reads (a PO log is one too: the queue
+/// reads it for reconciliation).
 pub fn is_document_name(name: &str) -> bool {
     name.rsplit_once('.').is_some_and(|(_, ext)| {
         DOCUMENT_EXTENSIONS
             .iter()
             .any(|e| e.eq_ignore_ascii_case(ext))
-    })
+    }) || crate::is_po_log_name(name).is_some()
 }
 
 /// How long a failed job waits before its next try: 30 s, doubling, at most an hour.

@@ -9,6 +9,7 @@ mod documents;
 mod flags;
 mod ingest;
 mod orders;
+mod polog;
 mod query;
 mod review;
 mod search;
@@ -21,6 +22,7 @@ pub use documents::{
 pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
+pub use polog::{is_po_log_name, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
 pub use review::{DocumentForExport, ExportRecord, LineValues, REVIEW_STATES};
 pub use search::{format_cents, parse_cents};
@@ -38,6 +40,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_documents.sql"),
     ),
     ("0003_review", include_str!("../migrations/0003_review.sql")),
+    (
+        "0004_po_logs",
+        include_str!("../migrations/0004_po_logs.sql"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +157,15 @@ impl Store {
             tracing::info!(migration = name, "applied migration");
         }
         Ok(())
+    }
+
+    /// Every source's id, oldest first.
+    pub fn source_ids(&self) -> Result<Vec<i64>> {
+        let mut stmt = self.conn.prepare("SELECT id FROM sources ORDER BY id")?;
+        let ids = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// The schema version (number of applied migrations).

@@ -78,6 +78,24 @@ pub(crate) struct ParsedColumns {
 
 impl ParsedColumns {
     pub(crate) fn of(rules: &PathRules, path: &str) -> ParsedColumns {
+        // A PO log names its project in its own way; it is not a misnamed document.
+        if let Some((project, _)) = crate::is_po_log_name(path) {
+            let folders = rules.parse(
+                path.rsplit_once('/').map_or("", |(d, _)| d),
+                PathKind::Folder,
+            );
+            return ParsedColumns {
+                project_number: Some(project),
+                project_name: folders.project_name,
+                po_number: None,
+                po_vendor: None,
+                vendor_type: None,
+                name_vendor: None,
+                name_type: Some("PO_LOG".into()),
+                file_number: None,
+                name_problems: None,
+            };
+        }
         let parsed = rules.parse(path, PathKind::File);
         // The PO folder's vendor: the file's own name may name a merchant instead.
         let po_vendor = parsed.po_number.as_ref().and_then(|_| {

@@ -134,6 +134,42 @@ pub struct PurchaseOrderRow {
     pub to_review: u32,
     pub flagged: u32,
     pub totals: Vec<PoTotalsRow>,
+    /// How the PO compares with the newest PO log of its project, when there is one.
+    pub log: Option<PoReconciliationRow>,
+}
+
+/// One PO compared with its project's newest PO log: the actualized amount the budgeting
+/// software recorded against the sum of the PO's invoice lines.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct PoReconciliationRow {
+    pub project_number: String,
+    pub po_number: String,
+    pub vendor: Option<String>,
+    /// The invoice lines' status: RTP, PO Log Mismatch, Pending, Paid.
+    pub status: String,
+    /// rtp, mismatch, no_documents, not_in_log.
+    pub outcome: String,
+    /// Decimals ("1234.50"); None when that side is missing.
+    pub actualized: Option<String>,
+    pub lines: Option<String>,
+    /// lines minus actualized, for a mismatch.
+    pub difference: Option<String>,
+    /// yyyy-mm-dd, from the log's terms (NET n).
+    pub due_date: Option<String>,
+    pub log_path: String,
+    /// The log's lines (1-based) of the PO's rows.
+    pub log_lines: Vec<u32>,
+}
+
+/// What reading a PO log found: its rows, the malformed ones by line, and the comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct PoLogReport {
+    pub path: String,
+    pub project_number: String,
+    pub rows: u32,
+    /// "line 7: the date \"13/45/24\" is not a date" — the other rows were read.
+    pub problems: Vec<String>,
+    pub reconciliation: Vec<PoReconciliationRow>,
 }
 
 impl From<boxkeeper_store::PurchaseOrder> for PurchaseOrderRow {
@@ -164,6 +200,7 @@ impl From<boxkeeper_store::PurchaseOrder> for PurchaseOrderRow {
                     received: format_cents(t.received_cents),
                 })
                 .collect(),
+            log: None,
         }
     }
 }
