@@ -46,6 +46,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::review::change_po,
             commands::review::export_csv,
             commands::review::undo_export,
+            commands::review::open_po_log,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,

@@ -4,7 +4,7 @@
 
 use boxkeeper_api::dto::{
     DocumentDetail, DocumentQuery, ExportRequest, ExportResult, LineInput, PageImage, PoChange,
-    PurchaseOrderRow, ReviewState,
+    PoLogReport, PurchaseOrderRow, ReviewState,
 };
 use boxkeeper_api::Workspace;
 use tauri::{AppHandle, State};
@@ -167,4 +167,13 @@ fn request_name(r: &ExportRequest) -> String {
 pub async fn undo_export(ws: State<'_, Workspace>, export_id: u32) -> Result<u32, String> {
     let ws = ws.inner().clone();
     blocking(move || ws.undo_export(i64::from(export_id))).await
+}
+
+/// Reads a PO log the person chose (the window's open dialog gives the path) and compares it
+/// with the invoices.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_po_log(ws: State<'_, Workspace>, path: String) -> Result<PoLogReport, String> {
+    let ws = ws.inner().clone();
+    blocking(move || ws.open_po_log(std::path::Path::new(&path))).await
 }

@@ -1527,6 +1527,13 @@ return st['2416_03'] && st['2416_07'] && st['2416_23'] ? st : null"#,
         assert_eq!(statuses["2416_03"], "CC / PC", "{statuses}");
         assert_eq!(statuses["2416_07"], "Tax Form Needed", "{statuses}");
         assert_eq!(statuses["2416_23"], "Needs Verification", "{statuses}");
+        // The demo's PO log says 3000.00 for PO 23; its invoices say otherwise.
+        let log = s.wait_for(
+            "PO 23 compared with the PO log",
+            20,
+            r#"return document.querySelector('[data-testid="po-row"][data-key="2416_23"] [data-testid="po-log-status"]')?.dataset.status ?? null"#,
+        );
+        assert_eq!(log, "PO Log Mismatch");
         s.click(r#"[data-testid="po-row"][data-key="2416_23"] [data-testid="po-open"]"#);
         s.wait_for(
             "the PO panel",

@@ -54,6 +54,11 @@ export const commands = {
 	exportCsv: (request: ExportRequest_Deserialize) => typedError<ExportResult_Serialize | null, string>(__TAURI_INVOKE("export_csv", { request })),
 	/**  Undoes an export: its documents go back to the state they had. */
 	undoExport: (exportId: number) => typedError<number, string>(__TAURI_INVOKE("undo_export", { exportId })),
+	/**
+	 *  Reads a PO log the person chose (the window's open dialog gives the path) and compares it
+	 *  with the invoices.
+	 */
+	openPoLog: (path: string) => typedError<PoLogReport_Serialize, string>(__TAURI_INVOKE("open_po_log", { path })),
 };
 
 /** Events */
@@ -814,6 +819,83 @@ export type PoChange_Serialize = {
 	verify_tax_form: boolean,
 };
 
+/**  What reading a PO log found: its rows, the malformed ones by line, and the comparison. */
+export type PoLogReport = PoLogReport_Serialize | PoLogReport_Deserialize;
+
+/**  What reading a PO log found: its rows, the malformed ones by line, and the comparison. */
+export type PoLogReport_Deserialize = {
+	path: string,
+	project_number: string,
+	rows: number,
+	/**  "line 7: the date \"13/45/24\" is not a date" — the other rows were read. */
+	problems: string[],
+	reconciliation: PoReconciliationRow_Deserialize[],
+};
+
+/**  What reading a PO log found: its rows, the malformed ones by line, and the comparison. */
+export type PoLogReport_Serialize = {
+	path: string,
+	project_number: string,
+	rows: number,
+	/**  "line 7: the date \"13/45/24\" is not a date" — the other rows were read. */
+	problems: string[],
+	reconciliation: PoReconciliationRow_Serialize[],
+};
+
+/**
+ *  One PO compared with its project's newest PO log: the actualized amount the budgeting
+ *  software recorded against the sum of the PO's invoice lines.
+ */
+export type PoReconciliationRow = PoReconciliationRow_Serialize | PoReconciliationRow_Deserialize;
+
+/**
+ *  One PO compared with its project's newest PO log: the actualized amount the budgeting
+ *  software recorded against the sum of the PO's invoice lines.
+ */
+export type PoReconciliationRow_Deserialize = {
+	project_number: string,
+	po_number: string,
+	vendor?: string | null,
+	/**  The invoice lines' status: RTP, PO Log Mismatch, Pending, Paid. */
+	status: string,
+	/**  rtp, mismatch, no_documents, not_in_log. */
+	outcome: string,
+	/**  Decimals ("1234.50"); None when that side is missing. */
+	actualized?: string | null,
+	lines?: string | null,
+	/**  lines minus actualized, for a mismatch. */
+	difference?: string | null,
+	/**  yyyy-mm-dd, from the log's terms (NET n). */
+	due_date?: string | null,
+	log_path: string,
+	/**  The log's lines (1-based) of the PO's rows. */
+	log_lines: number[],
+};
+
+/**
+ *  One PO compared with its project's newest PO log: the actualized amount the budgeting
+ *  software recorded against the sum of the PO's invoice lines.
+ */
+export type PoReconciliationRow_Serialize = {
+	project_number: string,
+	po_number: string,
+	vendor: string | null,
+	/**  The invoice lines' status: RTP, PO Log Mismatch, Pending, Paid. */
+	status: string,
+	/**  rtp, mismatch, no_documents, not_in_log. */
+	outcome: string,
+	/**  Decimals ("1234.50"); None when that side is missing. */
+	actualized: string | null,
+	lines: string | null,
+	/**  lines minus actualized, for a mismatch. */
+	difference: string | null,
+	/**  yyyy-mm-dd, from the log's terms (NET n). */
+	due_date: string | null,
+	log_path: string,
+	/**  The log's lines (1-based) of the PO's rows. */
+	log_lines: number[],
+};
+
 /**  Totals of one currency, as decimals ("1234.50"). */
 export type PoTotalsRow = {
 	currency: string,
@@ -856,6 +938,8 @@ export type PurchaseOrderRow_Deserialize = {
 	to_review: number,
 	flagged: number,
 	totals: PoTotalsRow[],
+	/**  How the PO compares with the newest PO log of its project, when there is one. */
+	log?: PoReconciliationRow_Deserialize | null,
 };
 
 /**  A row of the PO view. */
@@ -878,6 +962,8 @@ export type PurchaseOrderRow_Serialize = {
 	to_review: number,
 	flagged: number,
 	totals: PoTotalsRow[],
+	/**  How the PO compares with the newest PO log of its project, when there is one. */
+	log: PoReconciliationRow_Serialize | null,
 };
 
 /**  Where a document is in the bookkeeper's flow. */

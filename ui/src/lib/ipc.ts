@@ -83,6 +83,11 @@ export type ExportShape = NonNullable<ExportRequest["shape"]>;
 export type ExportDates = NonNullable<ExportRequest["dates"]>;
 /** What an export wrote: documents, rows, tax forms the preset left out, documents marked. */
 export type ExportResult = NonNullable<OkData<typeof commands.exportCsv>>;
+/** What reading a PO log by hand found: rows read, malformed rows by line, and each PO
+ * compared with its invoice lines. */
+export type PoLogReport = OkData<typeof commands.openPoLog>;
+/** One PO against its project's newest PO log (RTP, PO Log Mismatch, Pending, Paid). */
+export type PoReconciliation = PoLogReport["reconciliation"][number];
 
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
@@ -228,6 +233,10 @@ export const api = {
   purchaseOrders(): Promise<Result<PurchaseOrderRow[]>> {
     return call(() => commands.purchaseOrders());
   },
+  /** Reads a PO log chosen by hand and compares it with the invoices. */
+  openPoLog(path: string): Promise<Result<PoLogReport>> {
+    return call(() => commands.openPoLog(path));
+  },
   /** Sets a PO's status or vendor type by hand, or verifies its tax form; resolves to every
    * PO as they are now. */
   changePo(change: PoChange): Promise<Result<PurchaseOrderRow[]>> {
@@ -270,6 +279,22 @@ export function onStatusChanged(cb: (payload: StatusChanged) => void): Promise<U
  * the queue runs, so callers throttle what they refetch). */
 export function onDocumentsChanged(cb: () => void): Promise<Unlisten> {
   return listenSafely(() => events.documentsChanged.listen(() => cb()));
+}
+
+/** Opens the native file picker for a PO log (a .txt export); null when cancelled. */
+export async function pickPoLog(): Promise<Result<string | null>> {
+  if (!hasTauri()) return { status: "error", error: NO_TAURI_MESSAGE };
+  try {
+    const picked = await open({
+      directory: false,
+      multiple: false,
+      title: "Open a PO log exported by the budgeting software",
+      filters: [{ name: "PO log", extensions: ["txt"] }],
+    });
+    return { status: "ok", data: typeof picked === "string" ? picked : null };
+  } catch (e) {
+    return { status: "error", error: errorText(e) };
+  }
 }
 
 /** Opens the native folder picker; resolves to the chosen path, or null when cancelled. */

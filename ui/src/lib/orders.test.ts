@@ -12,6 +12,9 @@ import {
   fold,
   groupThousands,
   isZero,
+  logReportText,
+  logText,
+  logTone,
   moneyText,
   neighbourKey,
   ordersCountText,
@@ -47,6 +50,7 @@ function po(over: Partial<PurchaseOrderRow> = {}): PurchaseOrderRow {
     to_review: 1,
     flagged: 0,
     totals: [],
+    log: null,
     ...over,
   };
 }
@@ -260,5 +264,34 @@ describe("the filter box", () => {
     expect(neighbourKey(rows, "2502_01", 1)).toBeNull();
     expect(neighbourKey(rows, "gone", 1)).toBe("2416_03");
     expect(neighbourKey([], "gone", 1)).toBeNull();
+  });
+});
+
+describe("the PO log comparison", () => {
+  it("says both amounts of a mismatch, and why a PO is pending", () => {
+    expect(logText({ status: "PO Log Mismatch", actualized: "3000.00", lines: "407.34" })).toBe(
+      "PO Log Mismatch: lines 407.34, log 3000.00",
+    );
+    expect(logText({ status: "Pending", actualized: null, lines: "10.00" })).toBe("Pending: not in the PO log");
+    expect(logText({ status: "Pending", actualized: "10.00", lines: null })).toBe("Pending: no invoice lines yet");
+    expect(logText({ status: "RTP", actualized: "1.00", lines: "1.00" })).toBe("RTP");
+    expect(logText(null)).toBe("");
+  });
+
+  it("gives each status its tone", () => {
+    expect(logTone("RTP")).toBe("good");
+    expect(logTone("PO Log Mismatch")).toBe("bad");
+    expect(logTone("Pending")).toBe("wait");
+    expect(logTone("Paid")).toBe("done");
+    expect(logTone(undefined)).toBe("none");
+  });
+
+  it("sums up a log read by hand", () => {
+    expect(
+      logReportText({ path: "/a/PO_LOG_2416-2024-06-01_09-30-00.txt", rows: 3, problems: ["line 3: x"], reconciliation: [1, 2] }),
+    ).toBe("PO_LOG_2416-2024-06-01_09-30-00.txt: 3 rows read, 2 POs compared; 1 malformed row left out.");
+    expect(logReportText({ path: "C:\\x\\PO_LOG_1-2024-01-01_00-00-00.txt", rows: 1, problems: [], reconciliation: [1] })).toBe(
+      "PO_LOG_1-2024-01-01_00-00-00.txt: 1 row read, 1 PO compared.",
+    );
   });
 });

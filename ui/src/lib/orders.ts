@@ -244,3 +244,41 @@ export function changeText(c: PoChange): string {
   if (c.verify_tax_form) parts.push("Tax form verified");
   return parts.join("; ");
 }
+
+/** How a PO's comparison with its PO log reads, and its tone: RTP (the lines match the
+ * actualized amount), PO Log Mismatch (both amounts), Pending (one side missing), Paid. */
+export function logText(log: { status: string; actualized: string | null; lines: string | null } | null): string {
+  if (!log) return "";
+  if (log.status === "PO Log Mismatch") {
+    return `PO Log Mismatch: lines ${log.lines ?? "—"}, log ${log.actualized ?? "—"}`;
+  }
+  if (log.status === "Pending") {
+    return log.actualized === null ? "Pending: not in the PO log" : "Pending: no invoice lines yet";
+  }
+  return log.status;
+}
+
+export function logTone(status: string | null | undefined): "good" | "bad" | "wait" | "done" | "none" {
+  switch (status) {
+    case "RTP":
+      return "good";
+    case "PO Log Mismatch":
+      return "bad";
+    case "Pending":
+      return "wait";
+    case "Paid":
+      return "done";
+    default:
+      return "none";
+  }
+}
+
+/** What reading a PO log by hand found, in one sentence. */
+export function logReportText(r: { path: string; rows: number; problems: string[]; reconciliation: unknown[] }): string {
+  const name = r.path.split(/[\\/]/).pop() ?? r.path;
+  const rows = `${r.rows} ${r.rows === 1 ? "row" : "rows"}`;
+  const pos = `${r.reconciliation.length} ${r.reconciliation.length === 1 ? "PO" : "POs"} compared`;
+  const problems =
+    r.problems.length === 0 ? "" : `; ${r.problems.length} malformed ${r.problems.length === 1 ? "row" : "rows"} left out`;
+  return `${name}: ${rows} read, ${pos}${problems}.`;
+}
