@@ -220,6 +220,24 @@ impl Client {
         body: &serde_json::Value,
         authorized: bool,
     ) -> Result<T, Failure> {
+        let (status, retry_after, text) = self.send(base, route, body, authorized)?;
+        if status != 200 {
+            return Err(classify_failure(status, retry_after.as_deref(), &text));
+        }
+        serde_json::from_str(&text).map_err(|e| Failure::Rejected {
+            status,
+            summary: format!("{route}: unexpected answer: {e}"),
+        })
+    }
+
+    /// One POST of an RPC route: the status, `Retry-After` and body, whatever the status.
+    fn send(
+        &self,
+        base: &str,
+        route: &str,
+        body: &serde_json::Value,
+        authorized: bool,
+    ) -> Result<(u16, Option<String>, String), Failure> {
         let url = format!("{base}/2/{route}");
         let mut request = self
             .agent
@@ -248,13 +266,7 @@ impl Client {
             .body_mut()
             .read_to_string()
             .map_err(|e| Failure::Unavailable(format!("{route}: {e}")))?;
-        if status != 200 {
-            return Err(classify_failure(status, retry_after.as_deref(), &text));
-        }
-        serde_json::from_str(&text).map_err(|e| Failure::Rejected {
-            status,
-            summary: format!("{route}: unexpected answer: {e}"),
-        })
+        Ok((status, retry_after, text))
     }
 
     /// Who is connected (always about the user, whatever the path root).
@@ -351,6 +363,75 @@ impl Client {
             .map_err(|e| Failure::Unavailable(format!("{route}: {e}")))
     }
 
+    /// A share link of a file or folder (by path or `id:`), made with the default settings
+    /// (public; other settings need a paid plan). When one exists already, Dropbox answers
+    /// 409 `shared_link_already_exists`, with the link's metadata when its settings match:
+    /// that link is returned; without metadata, it is looked up with `list_shared_links`.
+    pub fn create_shared_link(&self, path_or_id: &str) -> Result<String, Failure> {
+        let route = "sharing/create_shared_link_with_settings";
+        let body = serde_json::json!({ "path": path_or_id });
+        let mut refreshed = false;
+        let (status, retry_after, text) = loop {
+            let answer = self.send(&self.endpoints.api, route, &body, true)?;
+            if answer.0 == 401 && !refreshed {
+                if let Failure::TokenExpired = classify_failure(401, None, &answer.2) {
+                    if !self.tokens.expired() {
+                        return Err(Failure::Unauthorized(
+                            "the access token expired and there is no refresh token".into(),
+                        ));
+                    }
+                    tracing::info!(route, "access token expired: refreshed");
+                    refreshed = true;
+                    continue;
+                }
+            }
+            break answer;
+        };
+        if status == 200 {
+            return serde_json::from_str::<LinkMetadata>(&text)
+                .map(|m| m.url)
+                .map_err(|e| Failure::Rejected {
+                    status,
+                    summary: format!("{route}: unexpected answer: {e}"),
+                });
+        }
+        let failure = classify_failure(status, retry_after.as_deref(), &text);
+        if status != 409 {
+            return Err(failure);
+        }
+        let conflict: Option<LinkConflict> = serde_json::from_str(&text).ok();
+        let Some(exists) = conflict
+            .and_then(|c| c.error)
+            .filter(|e| e.tag == "shared_link_already_exists")
+        else {
+            return Err(failure);
+        };
+        if let Some(url) = exists
+            .shared_link_already_exists
+            .and_then(|m| m.metadata)
+            .map(|m| m.url)
+        {
+            return Ok(url);
+        }
+        // Exists, but with other settings (no metadata given): the link is listed.
+        tracing::debug!("the share link exists already: looking it up");
+        let listed: ListedLinks = self.call(
+            &self.endpoints.api,
+            "sharing/list_shared_links",
+            serde_json::json!({ "path": path_or_id, "direct_only": true }),
+            true,
+        )?;
+        listed
+            .links
+            .into_iter()
+            .next()
+            .map(|l| l.url)
+            .ok_or_else(|| Failure::Rejected {
+                status: 409,
+                summary: "shared_link_already_exists, but list_shared_links has no link".into(),
+            })
+    }
+
     /// Waits (up to `timeout_s`) for changes after `cursor`. No Authorization header: the
     /// notify host refuses one.
     pub fn longpoll(&self, cursor: &str, timeout_s: u64) -> Result<LongpollResult, Failure> {
@@ -361,6 +442,39 @@ impl Client {
             false,
         )
     }
+}
+
+/// The part of a SharedLinkMetadata the app keeps.
+#[derive(Deserialize)]
+struct LinkMetadata {
+    url: String,
+}
+
+#[derive(Deserialize)]
+struct ListedLinks {
+    links: Vec<LinkMetadata>,
+}
+
+/// A 409 of create_shared_link_with_settings.
+#[derive(Deserialize)]
+struct LinkConflict {
+    error: Option<LinkConflictError>,
+}
+
+#[derive(Deserialize)]
+struct LinkConflictError {
+    #[serde(rename = ".tag")]
+    tag: String,
+    /// SharedLinkAlreadyExistsMetadata: `{".tag": "metadata", "metadata": {...}}` or
+    /// `{".tag": "other"}`; absent in older answers.
+    #[serde(default)]
+    shared_link_already_exists: Option<ExistingLink>,
+}
+
+#[derive(Deserialize)]
+struct ExistingLink {
+    #[serde(default)]
+    metadata: Option<LinkMetadata>,
 }
 
 /// Documents larger than this are not downloaded (a scanned invoice is a few MB).
