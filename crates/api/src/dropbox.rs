@@ -52,6 +52,8 @@ pub(crate) struct DropboxRuntime {
     feed_stop: Option<Arc<AtomicBool>>,
     /// A client for document downloads while the feed runs (it shares the feed's tokens).
     pub(crate) downloads: Option<Arc<Client>>,
+    /// The share-link worker (it uses `downloads` while the feed runs).
+    pub(crate) share_links: crate::links::LinkRuntime,
 }
 
 /// Everything the feed needs, resolved from the settings, the stored connection and the
@@ -407,6 +409,7 @@ impl Workspace {
     pub fn stop_dropbox(&self) {
         let mut rt = lock(&self.inner.dropbox);
         rt.downloads = None;
+        rt.share_links.stop();
         if let Some(stop) = rt.feed_stop.take() {
             stop.store(true, Ordering::Relaxed);
         }
@@ -496,6 +499,7 @@ impl Workspace {
     ) -> Result<()> {
         let client = client_for(settings);
         lock(&self.inner.dropbox).downloads = Some(Arc::new(client_for(settings)));
+        self.start_share_links()?;
         // Downloads that waited for a connection can go now.
         lock(&self.inner.reader).make_waiting_jobs_due()?;
         self.documents_queued();
@@ -644,6 +648,7 @@ impl Workspace {
         });
         // New or changed files among them are queued for reading: wake the workers.
         self.documents_queued();
+        self.share_links_queued();
         Ok(())
     }
 }

@@ -461,6 +461,10 @@ pub struct DocumentRow {
     pub file_number: Option<String>,
     /// Flags not dismissed.
     pub open_flags: u32,
+    /// The Dropbox share link, once made (Dropbox sources only).
+    pub share_link: Option<String>,
+    /// Why there is no share link ("(will retry)" while another try is due).
+    pub share_error: Option<String>,
 }
 
 impl From<boxkeeper_store::DocumentSummary> for DocumentRow {
@@ -487,6 +491,56 @@ impl From<boxkeeper_store::DocumentSummary> for DocumentRow {
             name_type: d.name_type,
             file_number: d.file_number,
             open_flags: d.open_flags,
+            share_link: d.share_link,
+            share_error: d.share_error,
+        }
+    }
+}
+
+/// A PO folder of a Dropbox source and its share link.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Type)]
+pub struct PoFolderLinkRow {
+    pub project_number: String,
+    pub po_number: String,
+    pub path: String,
+    pub link: Option<String>,
+    /// Why there is no link ("(will retry)" while another try is due).
+    pub error: Option<String>,
+}
+
+impl From<boxkeeper_store::PoFolderLink> for PoFolderLinkRow {
+    fn from(l: boxkeeper_store::PoFolderLink) -> PoFolderLinkRow {
+        PoFolderLinkRow {
+            project_number: l.project_number,
+            po_number: l.po_number,
+            path: l.path,
+            link: l.link,
+            error: l.error,
+        }
+    }
+}
+
+/// Share links of the followed source, for a status line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Type)]
+pub struct ShareLinkStatus {
+    pub documents_linked: u32,
+    /// Queued, being made, or waiting out a retry.
+    pub documents_pending: u32,
+    pub documents_failed: u32,
+    pub folders_linked: u32,
+    pub folders_pending: u32,
+    pub folders_failed: u32,
+}
+
+impl From<boxkeeper_store::ShareLinkCounts> for ShareLinkStatus {
+    fn from(c: boxkeeper_store::ShareLinkCounts) -> ShareLinkStatus {
+        ShareLinkStatus {
+            documents_linked: c.documents.linked,
+            documents_pending: c.documents.pending,
+            documents_failed: c.documents.failed,
+            folders_linked: c.folders.linked,
+            folders_pending: c.folders.pending,
+            folders_failed: c.folders.failed,
         }
     }
 }

@@ -76,7 +76,7 @@ pub fn export_document(d: DocumentForExport) -> ExportDocument {
         total: field("total"),
         description: field("description"),
         po_reference: field("po_number"),
-        share_link: None,
+        share_link: s.share_link.clone(),
         lines: d
             .lines
             .into_iter()

@@ -9,6 +9,7 @@ mod dropbox;
 pub mod dto;
 mod export;
 mod extract;
+mod links;
 mod llm;
 mod paths;
 mod reconcile;

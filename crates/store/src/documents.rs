@@ -32,7 +32,7 @@ pub fn is_document_name(name: &str) -> bool {
 }
 
 /// How long a failed job waits before its next try: 30 s, doubling, at most an hour.
-fn retry_delay_ms(attempts: i64) -> i64 {
+pub(crate) fn retry_delay_ms(attempts: i64) -> i64 {
     let exp = attempts.clamp(1, 8) - 1;
     (30_000i64 << exp).min(3_600_000)
 }
@@ -121,6 +121,9 @@ pub struct DocumentSummary {
     /// Flags not dismissed.
     pub open_flags: u32,
     pub project_name: Option<String>,
+    /// The Dropbox share link, once made; why there is none yet.
+    pub share_link: Option<String>,
+    pub share_error: Option<String>,
 }
 
 /// A field as stored: the extracted value and, when a person set one, theirs (which wins).
@@ -261,8 +264,8 @@ pub(crate) const SUMMARY_COLUMNS: &str = "d.id, d.path, d.status, d.error, d.pro
     d.currency, d.deleted_ms IS NOT NULL, d.updated_ms, d.review, d.project_number,
     d.po_number, d.vendor_type, d.name_type, d.file_number,
     (SELECT count(*) FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL),
-    d.project_name";
-const SUMMARY_WIDTH: usize = 22;
+    d.project_name, d.share_link, d.share_error";
+const SUMMARY_WIDTH: usize = 24;
 
 pub(crate) fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentSummary> {
     Ok(DocumentSummary {
@@ -288,6 +291,8 @@ pub(crate) fn summary_row(r: &rusqlite::Row) -> rusqlite::Result<DocumentSummary
         file_number: r.get(19)?,
         open_flags: r.get(20)?,
         project_name: r.get(21)?,
+        share_link: r.get(22)?,
+        share_error: r.get(23)?,
     })
 }
 
@@ -441,7 +446,7 @@ impl Store {
                         tx.prepare(
                             "SELECT id FROM documents d WHERE source_id = ?1 AND status = 'queued'
                              AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.document_id = d.id
-                               AND j.state IN ('queued', 'running'))",
+                               AND j.kind = 'extract' AND j.state IN ('queued', 'running'))",
                         )?
                         .query_map([source], |r| r.get::<_, i64>(0))?
                         .collect::<rusqlite::Result<Vec<_>>>()?,
@@ -494,7 +499,8 @@ impl Store {
     /// start-up, before any worker runs.
     pub fn requeue_interrupted_jobs(&self, now: i64) -> Result<usize> {
         let n = self.conn.execute(
-            "UPDATE jobs SET state = 'queued', updated_ms = ?1 WHERE state = 'running'",
+            "UPDATE jobs SET state = 'queued', updated_ms = ?1
+             WHERE state = 'running' AND kind = 'extract'",
             [now],
         )?;
         self.conn.execute(
@@ -599,7 +605,7 @@ impl Store {
     /// When the next queued job is due (for a worker deciding how long to sleep).
     pub fn next_job_due(&self) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
-            "SELECT min(not_before_ms) FROM jobs WHERE state = 'queued'",
+            "SELECT min(not_before_ms) FROM jobs WHERE state = 'queued' AND kind = 'extract'",
             [],
             |r| r.get(0),
         )?)
@@ -990,7 +996,8 @@ impl Store {
             .query_row(
                 &format!(
                     "SELECT {SUMMARY_COLUMNS}, d.content_hash, d.problems, d.llm_tokens,
-                       (SELECT coalesce(max(attempts), 0) FROM jobs j WHERE j.document_id = d.id),
+                       (SELECT coalesce(max(attempts), 0) FROM jobs j WHERE j.document_id = d.id
+                         AND j.kind = 'extract'),
                        d.lines_by_person, d.project_name, d.po_vendor, d.name_vendor,
                        d.name_problems,
                        EXISTS (SELECT 1 FROM field_history h WHERE h.document_id = d.id

@@ -8,6 +8,7 @@
 mod documents;
 mod flags;
 mod ingest;
+mod links;
 mod orders;
 mod polog;
 mod query;
@@ -21,6 +22,7 @@ pub use documents::{
 };
 pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
+pub use links::{LinkCounts, PoFolderLink, PoLinkJob, ShareLinkCounts, ShareLinkJob};
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
 pub use polog::{is_po_log_name, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
@@ -43,6 +45,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0004_po_logs",
         include_str!("../migrations/0004_po_logs.sql"),
+    ),
+    (
+        "0005_share_links",
+        include_str!("../migrations/0005_share_links.sql"),
     ),
 ];
 

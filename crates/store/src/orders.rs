@@ -49,6 +49,8 @@ pub struct PurchaseOrder {
     pub to_review: u32,
     pub flagged: u32,
     pub totals: Vec<PoTotals>,
+    /// The PO folder's Dropbox share link, once made (Dropbox sources only).
+    pub folder_link: Option<String>,
 }
 
 #[derive(Default)]
@@ -117,7 +119,9 @@ impl Store {
                max(CASE WHEN name_type IN ('W9', 'W8-BEN', 'W8-BEN-E') THEN id END),
                sum(review = 'to_review'),
                sum(EXISTS (SELECT 1 FROM flags f WHERE f.document_id = d.id
-                             AND f.dismissed_ms IS NULL))
+                             AND f.dismissed_ms IS NULL)),
+               (SELECT link FROM po_links l WHERE l.source_id = ?1
+                  AND l.project_number = d.project_number AND l.po_number = d.po_number)
              FROM documents d WHERE source_id = ?1 AND deleted_ms IS NULL
                AND project_number IS NOT NULL AND po_number IS NOT NULL
              GROUP BY project_number, po_number
@@ -140,11 +144,13 @@ impl Store {
                     r.get::<_, u32>(11)?,
                 ],
                 r.get::<_, Option<i64>>(9)?,
+                r.get::<_, Option<String>>(12)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (project, project_name, po, vendor, parsed_type, counts, newest_form) = row?;
+            let (project, project_name, po, vendor, parsed_type, counts, newest_form, folder_link) =
+                row?;
             let key = (project.clone(), po.clone());
             let o = overrides.remove(&key).unwrap_or_default();
             let vendor_type = o.vendor_type.clone().or(parsed_type);
@@ -185,6 +191,7 @@ impl Store {
                 to_review,
                 flagged,
                 totals: totals.remove(&key).unwrap_or_default(),
+                folder_link,
             });
         }
         Ok(out)

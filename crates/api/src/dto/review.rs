@@ -136,6 +136,8 @@ pub struct PurchaseOrderRow {
     pub totals: Vec<PoTotalsRow>,
     /// How the PO compares with the newest PO log of its project, when there is one.
     pub log: Option<PoReconciliationRow>,
+    /// The PO folder's Dropbox share link, once made (Dropbox sources only).
+    pub folder_link: Option<String>,
 }
 
 /// One PO compared with its project's newest PO log: the actualized amount the budgeting
@@ -201,6 +203,7 @@ impl From<boxkeeper_store::PurchaseOrder> for PurchaseOrderRow {
                 })
                 .collect(),
             log: None,
+            folder_link: p.folder_link,
         }
     }
 }
