@@ -267,6 +267,10 @@ export type DocumentRow_Deserialize = {
 	file_number?: string | null,
 	/**  Flags not dismissed. */
 	open_flags: number,
+	/**  The Dropbox share link, once made (Dropbox sources only). */
+	share_link?: string | null,
+	/**  Why there is no share link ("(will retry)" while another try is due). */
+	share_error?: string | null,
 };
 
 /**  One row of the documents list. */
@@ -299,6 +303,10 @@ export type DocumentRow_Serialize = {
 	file_number: string | null,
 	/**  Flags not dismissed. */
 	open_flags: number,
+	/**  The Dropbox share link, once made (Dropbox sources only). */
+	share_link: string | null,
+	/**  Why there is no share link ("(will retry)" while another try is due). */
+	share_error: string | null,
 };
 
 /**  Where a document is in the extraction pipeline. */
@@ -940,6 +948,8 @@ export type PurchaseOrderRow_Deserialize = {
 	totals: PoTotalsRow[],
 	/**  How the PO compares with the newest PO log of its project, when there is one. */
 	log?: PoReconciliationRow_Deserialize | null,
+	/**  The PO folder's Dropbox share link, once made (Dropbox sources only). */
+	folder_link?: string | null,
 };
 
 /**  A row of the PO view. */
@@ -964,6 +974,8 @@ export type PurchaseOrderRow_Serialize = {
 	totals: PoTotalsRow[],
 	/**  How the PO compares with the newest PO log of its project, when there is one. */
 	log: PoReconciliationRow_Serialize | null,
+	/**  The PO folder's Dropbox share link, once made (Dropbox sources only). */
+	folder_link: string | null,
 };
 
 /**  Where a document is in the bookkeeper's flow. */

@@ -284,14 +284,17 @@ impl Workspace {
         let bytes = self.fetch(job)?;
         let name = job.path.rsplit('/').next().unwrap_or(&job.path);
         let log = boxkeeper_polog::parse_bytes(name, &bytes);
+        let text = boxkeeper_polog::decode(&bytes);
         store
             .save_po_log(
-                None,
-                Some(job.document_id),
-                &job.path,
-                project,
-                exported_at,
-                &boxkeeper_polog::decode(&bytes),
+                &boxkeeper_store::NewPoLog {
+                    source: None,
+                    document: Some(job.document_id),
+                    path: &job.path,
+                    project,
+                    exported_at,
+                    text: &text,
+                },
                 now_ms(),
             )
             .map_err(|e| JobFailure::Passing(format!("the PO log could not be kept: {e}")))?;

@@ -111,12 +111,14 @@ impl Workspace {
         };
         let shown = path.display().to_string();
         lock(&self.inner.reader).save_po_log(
-            source,
-            None,
-            &shown,
-            &project,
-            &exported_at,
-            &text,
+            &boxkeeper_store::NewPoLog {
+                source,
+                document: None,
+                path: &shown,
+                project: &project,
+                exported_at: &exported_at,
+                text: &text,
+            },
             now_ms(),
         )?;
         let mut reconciliation = Vec::new();

@@ -475,7 +475,11 @@ fn po_log_compares_a_budget_export_with_the_invoice_lines() {
     )
     .unwrap();
     let d = data.path();
-    assert!(with_pdfium(d, &["watch", tree.path().to_str().unwrap(), "--once"]).status.success());
+    assert!(
+        with_pdfium(d, &["watch", tree.path().to_str().unwrap(), "--once"])
+            .status
+            .success()
+    );
     assert!(with_pdfium(d, &["documents", "--run"]).status.success());
     let log = d.join("PO_LOG_2416-2024-05-01_10-00-00.txt");
     std::fs::write(
@@ -487,7 +491,11 @@ fn po_log_compares_a_budget_export_with_the_invoice_lines() {
     )
     .unwrap();
     let out = with_pdfium(d, &["po-log", log.to_str().unwrap()]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("line 3"));
     let report = &json_lines(&out)[0];
     assert_eq!(report["rows"], 2, "{report}");

@@ -24,7 +24,7 @@ pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
 pub use links::{LinkCounts, PoFolderLink, PoLinkJob, ShareLinkCounts, ShareLinkJob};
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
-pub use polog::{is_po_log_name, PoLineSum, StoredPoLog};
+pub use polog::{is_po_log_name, NewPoLog, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
 pub use review::{DocumentForExport, ExportRecord, LineValues, REVIEW_STATES};
 pub use search::{format_cents, parse_cents};

@@ -36,6 +36,19 @@ pub fn is_po_log_name(name: &str) -> Option<(String, String)> {
     ))
 }
 
+/// A PO log to keep: from a document of the tree (its source is the document's), or opened
+/// by hand for `source`.
+#[derive(Clone, Copy, Debug)]
+pub struct NewPoLog<'a> {
+    pub source: Option<i64>,
+    pub document: Option<i64>,
+    pub path: &'a str,
+    pub project: &'a str,
+    /// "YYYY-MM-DD HH:MM:SS", from the file name.
+    pub exported_at: &'a str,
+    pub text: &'a str,
+}
+
 /// A PO log as kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StoredPoLog {
@@ -61,16 +74,15 @@ pub struct PoLineSum {
 impl Store {
     /// Keeps a PO log: read from a document of the tree (replacing what that document held;
     /// its source is the document's), or opened by hand for `source`.
-    pub fn save_po_log(
-        &mut self,
-        source: Option<i64>,
-        document: Option<i64>,
-        path: &str,
-        project: &str,
-        exported_at: &str,
-        text: &str,
-        now: i64,
-    ) -> Result<i64> {
+    pub fn save_po_log(&mut self, log: &NewPoLog, now: i64) -> Result<i64> {
+        let NewPoLog {
+            source,
+            document,
+            path,
+            project,
+            exported_at,
+            text,
+        } = *log;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;

@@ -84,6 +84,8 @@ function row(id: number, over: Partial<DocumentRow> = {}): DocumentRow {
     name_type: "INVOICE",
     file_number: "01",
     open_flags: 0,
+    share_link: null,
+    share_error: null,
   };
   return { ...base, ...over } as DocumentRow;
 }

@@ -51,6 +51,7 @@ function po(over: Partial<PurchaseOrderRow> = {}): PurchaseOrderRow {
     flagged: 0,
     totals: [],
     log: null,
+    folder_link: null,
     ...over,
   };
 }
