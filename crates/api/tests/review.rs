@@ -315,7 +315,11 @@ fn po_logs_are_reconciled_with_the_invoice_lines() {
     assert_ne!(lines, "3000.00");
     assert!(log.difference.is_some());
     assert_eq!(log.log_lines, vec![2]);
-    assert_eq!(log.due_date.as_deref(), Some("2024-05-22"), "NET30 from 04/22/24");
+    assert_eq!(
+        log.due_date.as_deref(),
+        Some("2024-05-22"),
+        "NET30 from 04/22/24"
+    );
 
     // A newer log, by hand: PO 23 now matches what the invoices say; one row is broken.
     let newer = data.path().join("PO_LOG_2416-2024-06-01_09-30-00.txt");
@@ -331,7 +335,11 @@ fn po_logs_are_reconciled_with_the_invoice_lines() {
     let report = ws.open_po_log(&newer).unwrap();
     assert_eq!(report.rows, 1);
     assert_eq!(report.problems.len(), 1, "{:?}", report.problems);
-    assert!(report.problems[0].starts_with("line 3"), "{:?}", report.problems);
+    assert!(
+        report.problems[0].starts_with("line 3"),
+        "{:?}",
+        report.problems
+    );
     let pos = ws.purchase_orders().unwrap();
     let jane = pos.iter().find(|p| p.po_number == "23").unwrap();
     assert_eq!(jane.log.as_ref().unwrap().status, "RTP", "{jane:#?}");
