@@ -147,12 +147,7 @@ impl Workspace {
         let Some(source) = lock(&self.inner.status).source else {
             return Ok(Vec::new());
         };
-        let store = lock(&self.inner.reader);
-        Ok(store
-            .documents(source, &query.filter(), 0, 200_000)?
-            .into_iter()
-            .map(|d| d.id)
-            .collect())
+        Ok(lock(&self.inner.reader).document_ids(source, &query.filter())?)
     }
 
     /// Every PO of the followed source.

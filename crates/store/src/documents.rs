@@ -323,12 +323,15 @@ impl DocumentFilter {
             );
             params.push(Value::Text(query));
         }
+        // The open flags' documents as one set (the partial index flags_open), not a probe
+        // per row: a page of the newest flagged documents then reads the ids backwards and
+        // keeps those in the set.
         match self.flagged {
             Some(true) => clause.push_str(
-                " AND EXISTS (SELECT 1 FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL)",
+                " AND d.id IN (SELECT f.document_id FROM flags f WHERE f.dismissed_ms IS NULL)",
             ),
             Some(false) => clause.push_str(
-                " AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.document_id = d.id AND f.dismissed_ms IS NULL)",
+                " AND d.id NOT IN (SELECT f.document_id FROM flags f WHERE f.dismissed_ms IS NULL)",
             ),
             None => {}
         }
@@ -922,6 +925,20 @@ impl Store {
             .query_map(rusqlite::params_from_iter(params), summary_row)?
             .collect::<rusqlite::Result<_>>()?;
         Ok(rows)
+    }
+
+    /// The ids of the documents `filter` selects, in its order (the review queue): the ids
+    /// alone, not the list's columns.
+    pub fn document_ids(&self, source: i64, filter: &DocumentFilter) -> Result<Vec<i64>> {
+        let (clause, params) = filter.sql(Some(source));
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT d.id FROM documents d WHERE {clause} ORDER BY {}",
+            filter.sort.sql()
+        ))?;
+        let ids = stmt
+            .query_map(rusqlite::params_from_iter(params), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids)
     }
 
     /// Every document of every source (`boxkeeper documents`), oldest first.

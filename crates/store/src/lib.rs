@@ -139,6 +139,13 @@ impl Store {
         conn.pragma_update(None, "cache_size", -65536)?;
         let mut store = Store { conn };
         store.migrate()?;
+        // Statistics for the query planner, refreshed when they are stale (cheap when not):
+        // without them a page filtered by project and PO but sorted by vendor walks the
+        // vendor index over every document instead of reading the PO's fifty.
+        // Best effort: another writer holding the database only delays them.
+        if let Err(e) = store.conn.execute_batch("PRAGMA optimize = 0x10002;") {
+            tracing::debug!(error = %e, "query statistics not refreshed");
+        }
         Ok(store)
     }
 
