@@ -20,12 +20,12 @@ APP := target/debug/boxkeeper-app
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 export BOXKEEPER_PDFIUM_DIR := $(TOOLS)/pdfium
 
-.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e test-llm lint bench bench-dropbox bench-extract bindings clean
+.PHONY: help deps apt npm pdfium sdk-venv tauri-driver ui app cli run test test-rust test-ui test-e2e test-llm lint bench bench-dropbox bench-extract bench-review bindings clean
 
 help:
 	@echo "make run    install, build and open the app on the demo folder"
 	@echo "make test   install, build and run every test"
-	@echo "make bench  run the benchmarks (make bench-dropbox, make bench-extract: one part)"
+	@echo "make bench  run the benchmarks (make bench-dropbox, make bench-extract, make bench-review: one part)"
 	@echo "make test-llm  the LLM extractor against a real local server (optional, slow)"
 
 ## Installing ---------------------------------------------------------------------------
@@ -136,6 +136,13 @@ bench-dropbox:
 # next to pdftotext, OCR pages/s next to the tesseract CLI. Writes artifacts/bench-extract.md.
 bench-extract: apt pdfium
 	cargo run --release -p boxkeeper-bench -- --only extract
+
+# The review workspace with 100,000 documents and 500,000 line items: list queries and the
+# PO view (p95, goal < 50 ms) next to a bare page read, opening a document view (goal
+# < 200 ms) next to pdftoppm, exporting every line item next to a bare csv floor.
+# Writes artifacts/bench-review.md.
+bench-review: apt pdfium
+	cargo run --release -p boxkeeper-bench -- --only review
 
 clean:
 	cargo clean

@@ -12,6 +12,9 @@
 //!    change-to-row latency of single changes.
 //! 5. Document extraction (`extract.rs`): field accuracy on text and scans next to
 //!    invoice2data, text extraction next to pdftotext, OCR next to the tesseract CLI.
+//! 6. The review workspace (`review.rs`): list queries, the PO view, opening a document
+//!    view and exporting every line item of 100,000 documents, next to bare floors and
+//!    pdftoppm.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,6 +30,7 @@ use clap::Parser;
 
 mod dropbox;
 mod extract;
+mod review;
 
 #[derive(Parser)]
 struct Args {
@@ -45,6 +49,15 @@ struct Args {
     /// Single changes timed by the Dropbox change-to-row latency benchmark.
     #[arg(long, default_value_t = 200)]
     changes: usize,
+    /// Documents in the review benchmark's store (5 line items each on average).
+    #[arg(long, default_value_t = 100_000)]
+    documents: usize,
+    /// Runs of each list query in the review benchmark.
+    #[arg(long, default_value_t = 200)]
+    query_runs: usize,
+    /// Keep the review benchmark's store in $TMPDIR/boxkeeper-bench-review (to profile it).
+    #[arg(long)]
+    keep_review_store: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -56,6 +69,8 @@ enum Only {
     Dropbox,
     /// Document extraction: field accuracy (text, scans), text and OCR speed.
     Extract,
+    /// The review workspace: list queries, document view, export of every line item.
+    Review,
 }
 
 fn main() -> Result<()> {
@@ -83,6 +98,15 @@ fn main() -> Result<()> {
     }
     if matches!(args.only, Only::All | Only::Extract) {
         extract::run(args.runs, work.path())?;
+    }
+    if matches!(args.only, Only::All | Only::Review) {
+        review::run(
+            args.documents,
+            args.runs,
+            args.query_runs,
+            args.keep_review_store,
+            work.path(),
+        )?;
     }
     Ok(())
 }
