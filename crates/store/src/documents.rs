@@ -184,6 +184,8 @@ pub struct DocumentDetail {
     pub name_problems: Vec<String>,
     /// There is a person's change that undo would take back.
     pub can_undo: bool,
+    /// Values vendor memory offers for this document (never written into it).
+    pub suggestions: Vec<crate::memory::Suggestion>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -836,7 +838,8 @@ impl Store {
     }
 
     /// A person's value for a field (None clears the field to empty, still pinned). It wins
-    /// over every extraction until reverted.
+    /// over every extraction until reverted. A vendor name or description is remembered for
+    /// the document's vendor in the same transaction (vendor memory).
     pub fn correct_field(
         &mut self,
         document: i64,
@@ -847,26 +850,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let old = current_value(&tx, document, name)?;
-        let before = person_value(&tx, document, name)?;
-        tx.execute(
-            "INSERT INTO fields (document_id, name, value, confidence, provenance, person_value,
-               person_ms, updated_ms)
-             VALUES (?1, ?2, NULL, 0, 'person', ?3, ?4, ?4)
-             ON CONFLICT (document_id, name) DO UPDATE SET person_value = excluded.person_value,
-               person_ms = excluded.person_ms, updated_ms = excluded.updated_ms",
-            params![document, name, value.unwrap_or(""), now],
-        )?;
-        let new = value.map(str::to_string).or(Some(String::new()));
-        if old != new || before.is_none() {
-            Change::new(Some(&Undo::Field {
-                name: name.to_string(),
-                person_value: before,
-            }))
-            .record(&tx, document, name, old, new, "person", now)?;
+        let old = set_person_value(&tx, document, name, value, "person", now)?;
+        if let Some(value) = value {
+            crate::memory::learn_field(&tx, document, name, value, old.as_deref(), now)?;
         }
-        refresh_summary(&tx, document, None)?;
-        flags::refresh_flags(&tx, &[document], now)?;
         tx.commit()?;
         Ok(())
     }
@@ -1101,6 +1088,7 @@ impl Store {
             name_vendor,
             name_problems: parse_problems(name_problems),
             can_undo,
+            suggestions: crate::memory::suggestions(&self.conn, id)?,
         }))
     }
 
@@ -1226,6 +1214,40 @@ fn write_fields(tx: &Transaction, doc: i64, fields: &[ExtractedField], now: i64)
         }
     }
     Ok(())
+}
+
+/// Writes a person's value for a field (None: empty, still pinned), recorded as `who`'s
+/// undoable change, with the list columns and flags that follow. Returns the value in force
+/// before.
+pub(crate) fn set_person_value(
+    tx: &Transaction,
+    document: i64,
+    name: &str,
+    value: Option<&str>,
+    who: &str,
+    now: i64,
+) -> Result<Option<String>> {
+    let old = current_value(tx, document, name)?;
+    let before = person_value(tx, document, name)?;
+    tx.execute(
+        "INSERT INTO fields (document_id, name, value, confidence, provenance, person_value,
+           person_ms, updated_ms)
+         VALUES (?1, ?2, NULL, 0, 'person', ?3, ?4, ?4)
+         ON CONFLICT (document_id, name) DO UPDATE SET person_value = excluded.person_value,
+           person_ms = excluded.person_ms, updated_ms = excluded.updated_ms",
+        params![document, name, value.unwrap_or(""), now],
+    )?;
+    let new = value.map(str::to_string).or(Some(String::new()));
+    if old != new || before.is_none() {
+        Change::new(Some(&Undo::Field {
+            name: name.to_string(),
+            person_value: before,
+        }))
+        .record(tx, document, name, old.clone(), new, who, now)?;
+    }
+    refresh_summary(tx, document, None)?;
+    flags::refresh_flags(tx, &[document], now)?;
+    Ok(old)
 }
 
 /// Drops a person's value; a row only a person wrote goes.

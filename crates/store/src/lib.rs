@@ -9,6 +9,7 @@ mod documents;
 mod flags;
 mod ingest;
 mod links;
+mod memory;
 mod orders;
 mod polog;
 mod query;
@@ -23,6 +24,7 @@ pub use documents::{
 pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
 pub use links::{LinkCounts, PoFolderLink, PoLinkJob, ShareLinkCounts, ShareLinkJob};
+pub use memory::{vendor_key, MemoryEntry, Suggestion, ACCEPTED_FROM_MEMORY, MEMORY_FIELDS};
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
 pub use polog::{is_po_log_name, NewPoLog, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
@@ -49,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
     (
         "0005_share_links",
         include_str!("../migrations/0005_share_links.sql"),
+    ),
+    (
+        "0006_vendor_memory",
+        include_str!("../migrations/0006_vendor_memory.sql"),
     ),
 ];
 

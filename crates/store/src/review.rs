@@ -232,6 +232,36 @@ fn replace_lines(
     Ok(())
 }
 
+/// Replaces a document's lines with a person's (recorded as `who`'s undoable change) and
+/// pins them. Returns the lines before.
+pub(crate) fn set_lines_in(
+    tx: &Transaction,
+    doc: i64,
+    lines: &[LineValues],
+    who: &str,
+    now: i64,
+) -> Result<Vec<LineValues>> {
+    exists(tx, doc)?;
+    let (old, by_person) = current_lines(tx, doc)?;
+    // A line the person left as it was keeps its provenance; the rest are theirs.
+    let new: Vec<LineValues> = lines
+        .iter()
+        .map(|l| {
+            let kept = old.iter().find(|o| o.same_values(l));
+            LineValues {
+                provenance: kept.map_or_else(|| "person".into(), |o| o.provenance.clone()),
+                ..l.clone()
+            }
+        })
+        .collect();
+    let change = Change::new(Some(&Undo::Lines {
+        lines: old.clone(),
+        by_person,
+    }));
+    replace_lines(tx, doc, &new, true, change, who, now)?;
+    Ok(old)
+}
+
 fn exists(tx: &Transaction, doc: i64) -> Result<()> {
     let found: Option<i64> = tx
         .query_row("SELECT id FROM documents WHERE id = ?1", [doc], |r| {
@@ -309,29 +339,14 @@ impl Store {
     }
 
     /// A person's line items (edited, added, deleted or reordered): they replace the lines
-    /// and pin them, so no extraction replaces them until reverted.
+    /// and pin them, so no extraction replaces them until reverted. An account code they
+    /// gave is remembered for the document's vendor in the same transaction.
     pub fn set_lines(&mut self, doc: i64, lines: &[LineValues], now: i64) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        exists(&tx, doc)?;
-        let (old, by_person) = current_lines(&tx, doc)?;
-        // A line the person left as it was keeps its provenance; the rest are theirs.
-        let new: Vec<LineValues> = lines
-            .iter()
-            .map(|l| {
-                let kept = old.iter().find(|o| o.same_values(l));
-                LineValues {
-                    provenance: kept.map_or_else(|| "person".into(), |o| o.provenance.clone()),
-                    ..l.clone()
-                }
-            })
-            .collect();
-        let change = Change::new(Some(&Undo::Lines {
-            lines: old,
-            by_person,
-        }));
-        replace_lines(&tx, doc, &new, true, change, "person", now)?;
+        let old = set_lines_in(&tx, doc, lines, "person", now)?;
+        crate::memory::learn_lines(&tx, doc, &old, lines, now)?;
         tx.commit()?;
         Ok(())
     }

@@ -286,7 +286,8 @@ fn the_migration_keeps_queued_jobs() {
         .unwrap();
     }
     let mut store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 5);
+    // Migrated through 0005 (and whatever came after it).
+    assert!(store.schema_version().unwrap() >= 5);
     let job = store.claim_extract_job(1).unwrap().unwrap();
     assert_eq!((job.job_id, job.document_id, job.attempts), (3, 7, 2));
     // The new kind is accepted beside it, and the open-job index still holds one per kind.
