@@ -408,6 +408,48 @@ fn item_name(name: &str, fallback: impl FnOnce() -> String) -> String {
     n.chars().take(MAX_NAME_CHARS).collect()
 }
 
+/// Which board subitem each line is (None: to be created). Per file number, the candidates
+/// are the subitems showing it, and those the cache names for it (a person may have retyped
+/// a file number on the board). A line takes first a candidate with its very name, then the
+/// next free one in board order, so a line that failed earlier or a reworded line does not
+/// shift the others onto the wrong subitems. Lines whose data is invalid take none.
+fn assign_subitems(
+    po: &PoItem,
+    wanted: &[Result<Wanted, String>],
+    board_subs: &[BoardItem],
+    file_col: &str,
+    known: &KnownIds,
+) -> Vec<Option<String>> {
+    let mut assigned: Vec<Option<String>> = vec![None; po.lines.len()];
+    let mut claimed: HashSet<&str> = HashSet::new();
+    let is_candidate = |s: &BoardItem, f: &str| {
+        s.text(file_col).trim() == f
+            || known
+                .subitem_ids
+                .get(f)
+                .is_some_and(|ids| ids.contains(&s.id))
+    };
+    for by_name in [true, false] {
+        for (i, line) in po.lines.iter().enumerate() {
+            let Ok(w) = &wanted[i] else { continue };
+            if assigned[i].is_some() {
+                continue;
+            }
+            let f = line.file_number.trim();
+            let found = board_subs.iter().find(|s| {
+                !claimed.contains(s.id.as_str())
+                    && is_candidate(s, f)
+                    && (!by_name || s.name == w.name)
+            });
+            if let Some(s) = found {
+                claimed.insert(&s.id);
+                assigned[i] = Some(s.id.clone());
+            }
+        }
+    }
+    assigned
+}
+
 /// Syncs POs to one board with one mapping; holds the board's schema (read once).
 #[derive(Debug)]
 pub struct BoardSync<'a> {
@@ -796,41 +838,16 @@ impl<'a> BoardSync<'a> {
         let file_col = self.column_of(Field::FileNumber).to_string();
         let mut board_subs: Vec<BoardItem> = item.subitems.clone();
         let mut claimed: HashSet<String> = HashSet::new();
-        let mut assigned: Vec<Option<String>> = vec![None; po.lines.len()];
-
-        // Cached ids first (a person may have retyped a file number on the board), then
-        // the k-th unclaimed subitem showing the line's file number.
-        let mut seen_per_file: HashMap<&str, usize> = HashMap::new();
-        for (i, line) in po.lines.iter().enumerate() {
-            let f = line.file_number.trim();
-            let k = seen_per_file.entry(f).or_default();
-            let cached = known.subitem_ids.get(f).and_then(|ids| ids.get(*k));
-            *k += 1;
-            if let Some(id) = cached {
-                if board_subs.iter().any(|s| &s.id == id) && claimed.insert(id.clone()) {
-                    assigned[i] = Some(id.clone());
-                }
-            }
-        }
-        for (i, line) in po.lines.iter().enumerate() {
-            if assigned[i].is_some() {
-                continue;
-            }
-            let f = line.file_number.trim();
-            if let Some(s) = board_subs
-                .iter()
-                .find(|s| !claimed.contains(&s.id) && s.text(&file_col).trim() == f)
-            {
-                claimed.insert(s.id.clone());
-                assigned[i] = Some(s.id.clone());
-            }
-        }
+        let wanted: Vec<Result<Wanted, String>> =
+            po.lines.iter().map(|l| self.line_wanted(l)).collect();
+        let assigned = assign_subitems(po, &wanted, &board_subs, &file_col, known);
+        claimed.extend(assigned.iter().flatten().cloned());
 
         let mut outcomes = Vec::with_capacity(po.lines.len());
         let mut writes = 0;
-        for (i, line) in po.lines.iter().enumerate() {
+        for (i, (line, wanted)) in po.lines.iter().zip(wanted).enumerate() {
             let file_number = line.file_number.trim().to_string();
-            let wanted = match self.line_wanted(line) {
+            let wanted = match wanted {
                 Ok(w) => w,
                 Err(reason) => {
                     outcomes.push(SubitemOutcome {
