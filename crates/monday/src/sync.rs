@@ -3,8 +3,10 @@
 //! idempotent. The item is found by project and PO number (`items_page_by_column_values`,
 //! paged with the cursor, then read by id), created in the project's group when missing,
 //! else changed only where the board differs; each line is found among the item's subitems
-//! by file number (the k-th line of a file number is the k-th such subitem), created when
-//! missing, else changed where it differs. A resync of unchanged data writes nothing.
+//! by file number (several lines of one invoice share it: then by name, then in order),
+//! created when missing, else changed where it differs. A resync of unchanged data writes
+//! nothing. The mapped columns belong to the app: a value a person changed there is put
+//! back, an empty value clears the column; other columns are never touched.
 //!
 //! A creation whose answer was lost (5xx, timeout, dropped connection) may have happened,
 //! so it is never retried blindly: the item (or the parent's subitems) is looked up again
@@ -494,7 +496,12 @@ impl<'a> BoardSync<'a> {
             return Err(problems);
         }
         let Some(sub) = &schema.subitems else {
-            unreachable!("validate reports a board without subitems");
+            // validate reports this already; kept as an error rather than a panic.
+            return Err(vec![MappingProblem {
+                field: Some(Field::FileNumber),
+                column_id: mapping.subitem.file_number.clone(),
+                kind: crate::mapping::ProblemKind::NoSubitemsBoard,
+            }]);
         };
         Ok(BoardSync {
             client,
