@@ -196,14 +196,16 @@ impl VendorNames {
         })
     }
 
-    /// The vendor a value learned now belongs to: the vendor in force, else the one the
-    /// path gives.
-    fn in_force(&self) -> Option<&String> {
-        self.person
+    /// The vendor a description or account code learned now belongs to: the one the
+    /// bookkeepers filed the document under (the PO folder's, else the file name's), which
+    /// stays the same across the vendor's documents and projects; else the vendor in force
+    /// on the document.
+    fn owner(&self) -> Option<&String> {
+        self.po_vendor
             .as_ref()
-            .or(self.extracted.as_ref())
             .or(self.name_vendor.as_ref())
-            .or(self.po_vendor.as_ref())
+            .or(self.person.as_ref())
+            .or(self.extracted.as_ref())
     }
 
     /// Every key the document's vendor goes by.
@@ -293,7 +295,7 @@ pub(crate) fn learn_field(
             }
         }
         "description" => {
-            if let Some(vendor) = names.in_force() {
+            if let Some(vendor) = names.owner() {
                 remember(tx, doc, vendor, field, value, now)?;
             }
         }
@@ -332,7 +334,7 @@ pub(crate) fn learn_lines(
         return Ok(());
     };
     let names = VendorNames::of(tx, doc)?;
-    if let Some(vendor) = names.in_force() {
+    if let Some(vendor) = names.owner() {
         remember(tx, doc, vendor, "account_code", code, now)?;
     }
     Ok(())

@@ -369,12 +369,28 @@ fn the_next_document_of_the_vendor_gets_suggestions_however_its_name_is_spelt() 
 #[test]
 fn the_vendor_of_the_path_finds_what_was_learned() {
     let mut b = Books::new();
-    // Corrected in one PO folder, where the file name names the vendor...
+    // Corrected in one PO folder (the document names some other company: what the
+    // bookkeepers filed it under is the vendor)...
     let first =
         b.add("/2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith/2416_23_01 Jane Smith Invoice.pdf");
-    b.extract(first, &[], &[("Gaffer", None)]);
+    b.extract(
+        first,
+        &[("vendor_name", "Sammy Maystone")],
+        &[("Gaffer", None)],
+    );
     b.correct(first, "description", "Gaffer");
     b.code_lines(first, "5300");
+    let owners: Vec<String> = b
+        .store
+        .vendor_memory()
+        .unwrap()
+        .into_iter()
+        .map(|m| m.vendor)
+        .collect();
+    assert_eq!(
+        owners,
+        vec!["Jane Smith".to_string(), "Jane Smith".to_string()]
+    );
     // ...offered in the vendor's PO of another project, where nothing names it but the path.
     let second = b.add(
         "/2417 - Spring Gala/1. Purchase Orders/2417_05 JANE SMITH/2417_05_01 Jane Smith Invoice.pdf",
