@@ -7,7 +7,9 @@ use boxkeeper_store::StoredEvent;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+mod memory;
 mod review;
+pub use memory::*;
 pub use review::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -618,6 +620,8 @@ pub struct DocumentDetail {
     pub name_problems: Vec<String>,
     /// Undo would take back a person's change.
     pub can_undo: bool,
+    /// Values vendor memory offers (accept or dismiss); never in `fields` or `lines`.
+    pub suggestions: Vec<SuggestionRow>,
 }
 
 impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
@@ -675,6 +679,11 @@ impl From<boxkeeper_store::DocumentDetail> for DocumentDetail {
             name_vendor: d.name_vendor,
             name_problems: d.name_problems,
             can_undo: d.can_undo,
+            suggestions: d
+                .suggestions
+                .into_iter()
+                .filter_map(SuggestionRow::of)
+                .collect(),
         }
     }
 }

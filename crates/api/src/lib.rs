@@ -11,6 +11,7 @@ mod export;
 mod extract;
 mod links;
 mod llm;
+mod memory;
 mod paths;
 mod reconcile;
 mod review;

@@ -318,6 +318,14 @@ fn currency(v: &str) -> std::result::Result<Option<String>, String> {
     }
 }
 
+/// An account code as a person typed it ("5300" or "5300 US Labor"), checked against the
+/// list: the code alone.
+pub(crate) fn check_account_code(v: &str) -> Result<String> {
+    account_code(v)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| ApiError::Invalid(format!("account code: {e}")))
+}
+
 fn account_code(v: &str) -> std::result::Result<Option<String>, String> {
     let v = v.trim();
     if v.is_empty() {
