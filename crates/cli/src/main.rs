@@ -197,12 +197,27 @@ enum Command {
     },
     /// Drop a correction: the extracted value is in force again.
     Revert { id: i64, field: String },
+    /// Print what vendor memory remembers (a person's vendor name spellings, descriptions
+    /// and account codes, per vendor), or forget one value.
+    Memory {
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<MemoryAction>,
+    },
     /// Print the stored events, oldest first.
     Events {
         /// One JSON object per line instead of a table.
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum MemoryAction {
+    /// Forget a remembered value (ID from `boxkeeper memory`); its suggestions go with it.
+    Forget { id: i64 },
 }
 
 /// Other servers instead of Dropbox's (the emulator, for tests). Saved by `connect`.
@@ -633,6 +648,25 @@ fn run(cli: Cli) -> Result<()> {
             ws.revert_field(*id, field)?
                 .with_context(|| format!("no document {id}"))?;
         }
+        Command::Memory { json, action } => {
+            let ws = open_existing(&cli)?;
+            match action {
+                Some(MemoryAction::Forget { id }) => {
+                    let left = ws.forget_memory(*id)?;
+                    eprintln!("Forgotten; {} values remembered.", left.len());
+                }
+                None => {
+                    for row in ws.vendor_memory()? {
+                        if *json {
+                            serde_json::to_writer(&mut out, &row)?;
+                            writeln!(out)?;
+                        } else {
+                            writeln!(out, "{}", memory_line(&row))?;
+                        }
+                    }
+                }
+            }
+        }
         Command::Events { json } => {
             let paths = data_paths(&cli);
             if !paths.db.exists() {
@@ -712,6 +746,34 @@ fn document_line(d: &boxkeeper_api::dto::DocumentRow) -> String {
         d.path,
         if d.deleted { " (deleted)" } else { "" }
     ) + &format!("  [{status}]")
+}
+
+/// "   3  Courier Car Rental   account_code  6110          2024-03-01  /2416 .../invoice.pdf"
+fn memory_line(m: &boxkeeper_api::dto::MemoryEntryRow) -> String {
+    format!(
+        "{:>5}  {:<28} {:<13} {:<28} {}  {}",
+        m.id,
+        m.vendor,
+        m.field.as_str(),
+        m.value,
+        utc_date(m.edited_ms.unwrap_or(m.learned_ms)),
+        m.learned_from_path.as_deref().unwrap_or("-")
+    )
+}
+
+/// The UTC day of a time in milliseconds since 1970, as yyyy-mm-dd (Hinnant's
+/// civil_from_days).
+fn utc_date(ms: i64) -> String {
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn write_summary(out: &mut impl Write, e: &boxkeeper_api::ExtractOutput) -> std::io::Result<()> {
@@ -800,4 +862,17 @@ fn table_line(row: &EventRow) -> String {
         line.push_str(&format!("  problems: {}", row.problems.join("; ")));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc_date;
+
+    #[test]
+    fn days_are_utc_calendar_dates() {
+        assert_eq!(utc_date(0), "1970-01-01");
+        assert_eq!(utc_date(951_782_400_000), "2000-02-29");
+        assert_eq!(utc_date(1_700_000_000_000), "2023-11-14");
+        assert_eq!(utc_date(-1), "1969-12-31");
+    }
 }

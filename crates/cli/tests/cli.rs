@@ -512,3 +512,52 @@ fn po_log_compares_a_budget_export_with_the_invoice_lines() {
     assert_eq!(by_po("23")["lines"], "473.00", "{report}");
     assert_eq!(by_po("24")["outcome"], "no_documents", "{report}");
 }
+
+/// `memory` lists what a person's corrections taught (a table, or JSON lines) and
+/// `memory forget ID` forgets one value.
+#[test]
+fn memory_lists_what_corrections_taught_and_forgets() {
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    let po = tree
+        .path()
+        .join("2416 - Whop Keynote/1. Purchase Orders/2416_23 Jane Smith");
+    std::fs::create_dir_all(&po).unwrap();
+    std::fs::write(
+        po.join("2416_23_01 Jane Smith Invoice.pdf"),
+        b"not read here",
+    )
+    .unwrap();
+    let d = data.path();
+    let folder = tree.path().to_str().unwrap();
+    assert!(boxkeeper(d, &["watch", folder, "--once"]).status.success());
+    let id = json_lines(&boxkeeper(d, &["documents", "--json"]))[0]["id"].to_string();
+    let corrected = boxkeeper(d, &["correct", &id, "description", "Gaffer"]);
+    assert!(
+        corrected.status.success(),
+        "{}",
+        String::from_utf8_lossy(&corrected.stderr)
+    );
+
+    let rows = json_lines(&boxkeeper(d, &["memory", "--json"]));
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!(rows[0]["vendor"], "Jane Smith");
+    assert_eq!(rows[0]["field"], "description");
+    assert_eq!(rows[0]["value"], "Gaffer");
+    assert_eq!(rows[0]["learned_from"].to_string(), id);
+    let table = boxkeeper(d, &["memory"]);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("Jane Smith") && table.contains("description") && table.contains("Gaffer"),
+        "{table}"
+    );
+
+    let memory_id = rows[0]["id"].to_string();
+    assert!(boxkeeper(d, &["memory", "forget", &memory_id])
+        .status
+        .success());
+    assert!(json_lines(&boxkeeper(d, &["memory", "--json"])).is_empty());
+    let again = boxkeeper(d, &["memory", "forget", &memory_id]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nothing is remembered"));
+}
