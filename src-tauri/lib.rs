@@ -47,6 +47,14 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::review::export_csv,
             commands::review::undo_export,
             commands::review::open_po_log,
+            commands::memory::vendor_memory,
+            commands::memory::set_memory_value,
+            commands::memory::forget_memory,
+            commands::memory::accept_suggestion,
+            commands::memory::dismiss_suggestion,
+            commands::links::share_link_status,
+            commands::links::po_folder_links,
+            commands::links::retry_share_links,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,

@@ -7,7 +7,9 @@ use tauri::State;
 
 pub mod documents;
 pub mod dropbox;
+pub mod links;
 pub mod llm;
+pub mod memory;
 pub mod review;
 
 /// Runs blocking core work on the blocking pool and turns its error into the message the

@@ -59,6 +59,25 @@ export const commands = {
 	 *  with the invoices.
 	 */
 	openPoLog: (path: string) => typedError<PoLogReport_Serialize, string>(__TAURI_INVOKE("open_po_log", { path })),
+	/**  Everything remembered, by vendor and field. */
+	vendorMemory: () => typedError<MemoryEntryRow_Serialize[], string>(__TAURI_INVOKE("vendor_memory")),
+	/**  A new value for a remembered entry (checked as a correction of its field is). */
+	setMemoryValue: (id: number, value: string) => typedError<MemoryEntryRow_Serialize[], string>(__TAURI_INVOKE("set_memory_value", { id, value })),
+	/**  Forgets a remembered value; returns what is left. */
+	forgetMemory: (id: number) => typedError<MemoryEntryRow_Serialize[], string>(__TAURI_INVOKE("forget_memory", { id })),
+	/**  Accepts a document's suggestion from memory as a person's correction. */
+	acceptSuggestion: (id: number, field: MemoryField) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("accept_suggestion", { id, field })),
+	/**  Dismisses a document's suggestion from memory (for good, on that document). */
+	dismissSuggestion: (id: number, field: MemoryField) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("dismiss_suggestion", { id, field })),
+	/**  Share links made, pending and failed in the followed source. */
+	shareLinkStatus: () => typedError<ShareLinkStatus, string>(__TAURI_INVOKE("share_link_status")),
+	/**  The PO folders of the followed source with their share links (or why there is none). */
+	poFolderLinks: () => typedError<PoFolderLinkRow_Serialize[], string>(__TAURI_INVOKE("po_folder_links")),
+	/**
+	 *  Tries the failed share links again (and those waiting out a backoff, now). Returns how
+	 *  many failed ones were queued again.
+	 */
+	retryShareLinks: () => typedError<number, string>(__TAURI_INVOKE("retry_share_links")),
 };
 
 /** Events */
@@ -149,6 +168,8 @@ export type DocumentDetail_Deserialize = {
 	name_problems: string[],
 	/**  Undo would take back a person's change. */
 	can_undo: boolean,
+	/**  Values vendor memory offers (accept or dismiss); never in `fields` or `lines`. */
+	suggestions: SuggestionRow_Deserialize[],
 };
 
 export type DocumentDetail_Serialize = {
@@ -172,6 +193,8 @@ export type DocumentDetail_Serialize = {
 	name_problems: string[],
 	/**  Undo would take back a person's change. */
 	can_undo: boolean,
+	/**  Values vendor memory offers (accept or dismiss); never in `fields` or `lines`. */
+	suggestions: SuggestionRow_Serialize[],
 };
 
 /**  How a documents list is ordered. */
@@ -784,6 +807,49 @@ export type LlmMode =
 /**  JSON mode, the answer checked against the schema here (other servers). */
 "json";
 
+/**  One remembered value (a row of the settings page). */
+export type MemoryEntryRow = MemoryEntryRow_Serialize | MemoryEntryRow_Deserialize;
+
+/**  One remembered value (a row of the settings page). */
+export type MemoryEntryRow_Deserialize = {
+	id: number,
+	/**  The vendor as the document named it when the value was learned. */
+	vendor: string,
+	field: MemoryField,
+	value: string,
+	/**  The document it was learned from, and its path (None once it is gone). */
+	learned_from?: number | null,
+	learned_from_path?: string | null,
+	/**  Who taught it ("person"). */
+	learned_by: string,
+	learned_ms: number,
+	/**  When a person last edited it on the settings page. */
+	edited_ms?: number | null,
+};
+
+/**  One remembered value (a row of the settings page). */
+export type MemoryEntryRow_Serialize = {
+	id: number,
+	/**  The vendor as the document named it when the value was learned. */
+	vendor: string,
+	field: MemoryField,
+	value: string,
+	/**  The document it was learned from, and its path (None once it is gone). */
+	learned_from: number | null,
+	learned_from_path: string | null,
+	/**  Who taught it ("person"). */
+	learned_by: string,
+	learned_ms: number,
+	/**  When a person last edited it on the settings page. */
+	edited_ms: number | null,
+};
+
+/**
+ *  What vendor memory learns: the vendor's name as a person spells it, the document's short
+ *  description, the account code of its lines.
+ */
+export type MemoryField = "vendor_name" | "description" | "account_code";
+
 /**  One page of a document, rendered for the document view. */
 export type PageImage = {
 	/**  data:image/png;base64,... */
@@ -825,6 +891,29 @@ export type PoChange_Serialize = {
 	vendor_type: string | null,
 	/**  The tax form on file is verified. */
 	verify_tax_form: boolean,
+};
+
+/**  A PO folder of a Dropbox source and its share link. */
+export type PoFolderLinkRow = PoFolderLinkRow_Serialize | PoFolderLinkRow_Deserialize;
+
+/**  A PO folder of a Dropbox source and its share link. */
+export type PoFolderLinkRow_Deserialize = {
+	project_number: string,
+	po_number: string,
+	path: string,
+	link?: string | null,
+	/**  Why there is no link ("(will retry)" while another try is due). */
+	error?: string | null,
+};
+
+/**  A PO folder of a Dropbox source and its share link. */
+export type PoFolderLinkRow_Serialize = {
+	project_number: string,
+	po_number: string,
+	path: string,
+	link: string | null,
+	/**  Why there is no link ("(will retry)" while another try is due). */
+	error: string | null,
 };
 
 /**  What reading a PO log found: its rows, the malformed ones by line, and the comparison. */
@@ -981,6 +1070,17 @@ export type PurchaseOrderRow_Serialize = {
 /**  Where a document is in the bookkeeper's flow. */
 export type ReviewState = "to_review" | "approved" | "exported" | "rejected";
 
+/**  Share links of the followed source, for a status line. */
+export type ShareLinkStatus = {
+	documents_linked: number,
+	/**  Queued, being made, or waiting out a retry. */
+	documents_pending: number,
+	documents_failed: number,
+	folders_linked: number,
+	folders_pending: number,
+	folders_failed: number,
+};
+
 export type SourceState = 
 /**  No folder chosen. */
 "idle" | 
@@ -999,6 +1099,48 @@ export type StatusChanged_Deserialize = AppStatus_Deserialize;
 
 /**  The source's state, the rules or an error changed. */
 export type StatusChanged_Serialize = AppStatus_Serialize;
+
+/**
+ *  A remembered value offered on a document: shown beside the field (or the lines' account
+ *  code) until a person accepts or dismisses it. It is never in the document's values.
+ */
+export type SuggestionRow = SuggestionRow_Serialize | SuggestionRow_Deserialize;
+
+/**
+ *  A remembered value offered on a document: shown beside the field (or the lines' account
+ *  code) until a person accepts or dismisses it. It is never in the document's values.
+ */
+export type SuggestionRow_Deserialize = {
+	field: MemoryField,
+	value: string,
+	/**  The value in force it would replace (None for an account code, or an empty field). */
+	current?: string | null,
+	/**  For an account code: the positions of the lines it would be given to. */
+	lines: number[],
+	/**  The vendor it was learned for, and the document it was learned from. */
+	vendor: string,
+	from_document?: number | null,
+	from_path?: string | null,
+	memory_id: number,
+};
+
+/**
+ *  A remembered value offered on a document: shown beside the field (or the lines' account
+ *  code) until a person accepts or dismisses it. It is never in the document's values.
+ */
+export type SuggestionRow_Serialize = {
+	field: MemoryField,
+	value: string,
+	/**  The value in force it would replace (None for an account code, or an empty field). */
+	current: string | null,
+	/**  For an account code: the positions of the lines it would be given to. */
+	lines: number[],
+	/**  The vendor it was learned for, and the document it was learned from. */
+	vendor: string,
+	from_document: number | null,
+	from_path: string | null,
+	memory_id: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
