@@ -121,6 +121,7 @@ function detail(id: number, fields: FieldRow[]): DocumentDetail {
     name_vendor: "Jane Smith",
     name_problems: [],
     can_undo: false,
+    suggestions: [],
   };
 }
 

@@ -89,6 +89,15 @@ export type PoLogReport = OkData<typeof commands.openPoLog>;
 /** One PO against its project's newest PO log (RTP, PO Log Mismatch, Pending, Paid). */
 export type PoReconciliation = PoLogReport["reconciliation"][number];
 
+/** A value vendor memory offers on a document (accept or dismiss), never in its values. */
+export type Suggestion = DocumentDetail["suggestions"][number];
+/** What vendor memory learns: vendor_name, description, account_code. */
+export type MemoryField = Suggestion["field"];
+/** One remembered value, as the settings page lists it. */
+export type MemoryEntry = OkData<typeof commands.vendorMemory>[number];
+/** Share links made, pending and failed in the followed source. */
+export type ShareLinkStatus = OkData<typeof commands.shareLinkStatus>;
+
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
 export type Result<T, E = string> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -250,6 +259,35 @@ export const api = {
   /** Puts an export's documents back in the review state they had; resolves to how many. */
   undoExport(exportId: number): Promise<Result<number>> {
     return call(() => commands.undoExport(exportId));
+  },
+  /** Everything vendor memory remembers. */
+  vendorMemory(): Promise<Result<MemoryEntry[]>> {
+    return call(() => commands.vendorMemory());
+  },
+  /** A new value for a remembered entry (checked by the core as a correction is); resolves
+   * to the memory as it is now. */
+  setMemoryValue(id: number, value: string): Promise<Result<MemoryEntry[]>> {
+    return call(() => commands.setMemoryValue(id, value));
+  },
+  /** Forgets a remembered value (its suggestions go with it); resolves to what is left. */
+  forgetMemory(id: number): Promise<Result<MemoryEntry[]>> {
+    return call(() => commands.forgetMemory(id));
+  },
+  /** Accepts a document's suggestion from memory as a person's correction. */
+  acceptSuggestion(id: number, field: MemoryField): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.acceptSuggestion(id, field));
+  },
+  /** Dismisses a document's suggestion from memory (on this document, for good). */
+  dismissSuggestion(id: number, field: MemoryField): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.dismissSuggestion(id, field));
+  },
+  /** Share links made, pending and failed. */
+  shareLinkStatus(): Promise<Result<ShareLinkStatus>> {
+    return call(() => commands.shareLinkStatus());
+  },
+  /** Tries the failed share links again; resolves to how many were queued again. */
+  retryShareLinks(): Promise<Result<number>> {
+    return call(() => commands.retryShareLinks());
   },
 };
 
