@@ -1,6 +1,7 @@
 //! Logs: a daily-rotated file in the data folder (a week kept) and stderr. The level comes
 //! from BOXKEEPER_LOG (an EnvFilter directive), default info. Secrets are never logged: the
-//! core logs paths, counts and errors, and token-bearing types (later) redact themselves.
+//! core logs paths, counts and errors, token-bearing types redact themselves, and
+//! `boxkeeper_api::LOG_CAPS` keeps ureq's request dumps (headers included) out at any level.
 
 use std::path::Path;
 
@@ -10,8 +11,12 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber; keep the guard alive for as long as logs should be flushed.
 pub fn init(dir: &Path) -> Option<WorkerGuard> {
-    let filter =
-        || EnvFilter::try_from_env("BOXKEEPER_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = || {
+        boxkeeper_api::LOG_CAPS.iter().fold(
+            EnvFilter::try_from_env("BOXKEEPER_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+            |filter, cap| filter.add_directive(cap.parse().expect("a valid directive")),
+        )
+    };
     let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_filter(filter());

@@ -30,6 +30,11 @@ pub use review::{check_field_value, ACCOUNT_CODES};
 pub use secrets::{SecretError, SecretPlace};
 pub use workspace::{parse_paths, Notice, ScanReport, Workspace};
 
+/// Log directives every shell adds after the user's `BOXKEEPER_LOG`, so they win over it:
+/// ureq's protocol layer hex-dumps whole requests at TRACE, `Authorization` headers and all
+/// (a Dropbox bearer token or a Monday.com token), so it is capped at DEBUG whatever is asked.
+pub const LOG_CAPS: [&str; 1] = ["ureq_proto=debug"];
+
 use boxkeeper_naming::RulesError;
 
 #[derive(Debug, thiserror::Error)]

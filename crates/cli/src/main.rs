@@ -266,8 +266,11 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("BOXKEEPER_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            boxkeeper_api::LOG_CAPS.iter().fold(
+                tracing_subscriber::EnvFilter::try_from_env("BOXKEEPER_LOG")
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                |filter, cap| filter.add_directive(cap.parse().expect("a valid directive")),
+            ),
         )
         .init();
     match run(cli) {
