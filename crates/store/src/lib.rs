@@ -10,6 +10,7 @@ mod flags;
 mod ingest;
 mod links;
 mod memory;
+mod monday;
 mod orders;
 mod polog;
 mod query;
@@ -25,6 +26,7 @@ pub use flags::{Flag, FLAG_KINDS};
 pub use ingest::Ingested;
 pub use links::{LinkCounts, PoFolderLink, PoLinkJob, ShareLinkCounts, ShareLinkJob};
 pub use memory::{vendor_key, MemoryEntry, Suggestion, ACCEPTED_FROM_MEMORY, MEMORY_FIELDS};
+pub use monday::{MondayErrorKind, MondayFailure, MondayPoState};
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
 pub use polog::{is_po_log_name, NewPoLog, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
@@ -56,6 +58,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "0006_vendor_memory",
         include_str!("../migrations/0006_vendor_memory.sql"),
     ),
+    ("0007_monday", include_str!("../migrations/0007_monday.sql")),
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -626,7 +626,7 @@ fn memory_and_suggestions_survive_a_restart_and_follow_edits() {
     b.restart();
     assert_eq!(b.store.vendor_memory().unwrap(), memory);
     assert_eq!(b.suggestions(second), before);
-    assert_eq!(b.store.schema_version().unwrap(), 6);
+    assert_eq!(b.store.schema_version().unwrap(), 7);
 
     // Edited on the settings page: the suggestion follows at once.
     let code = memory.iter().find(|m| m.field == "account_code").unwrap();

@@ -30,10 +30,10 @@ fn migrations_apply_once_and_survive_reopen() {
     let db = dir.path().join("nested/folder/boxkeeper.db");
     {
         let store = Store::open(&db).unwrap();
-        assert_eq!(store.schema_version().unwrap(), 6);
+        assert_eq!(store.schema_version().unwrap(), 7);
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     let mode: String = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
@@ -53,7 +53,7 @@ fn a_database_from_a_newer_version_is_refused() {
     match Store::open(&db) {
         Err(StoreError::TooNew {
             found: 99,
-            known: 6,
+            known: 7,
         }) => {}
         other => panic!("expected TooNew, got {:?}", other.err()),
     }
@@ -277,7 +277,7 @@ fn a_version_2_database_upgrades_with_its_documents() {
         .unwrap();
     }
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.schema_version().unwrap(), 6);
+    assert_eq!(store.schema_version().unwrap(), 7);
     let filter = boxkeeper_store::DocumentFilter {
         text: Some("jane".into()),
         ..Default::default()
