@@ -478,6 +478,7 @@ impl Workspace {
     /// Tells the window the documents changed (counts in the status; the list refetches).
     pub(crate) fn documents_changed(&self) {
         (self.inner.listener)(crate::Notice::DocumentsChanged);
+        self.monday_documents_changed();
     }
 
     pub fn documents_page(

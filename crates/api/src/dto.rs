@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 mod memory;
+mod monday;
 mod review;
 pub use memory::*;
+pub use monday::*;
 pub use review::*;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Type)]

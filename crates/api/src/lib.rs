@@ -12,6 +12,7 @@ mod extract;
 mod links;
 mod llm;
 mod memory;
+mod monday;
 mod paths;
 mod reconcile;
 mod review;
@@ -25,6 +26,7 @@ pub use documents::{system_locale, FIELD_NAMES};
 pub use dropbox::{DropboxOverrides, DropboxSettings};
 pub use export::export_document;
 pub use extract::{extract_file, ExtractOutput, FieldOutput};
+pub use monday::MAX_TRIES as MONDAY_MAX_TRIES;
 pub use paths::DataPaths;
 pub use review::{check_field_value, ACCOUNT_CODES};
 pub use secrets::{SecretError, SecretPlace};
@@ -61,6 +63,9 @@ pub enum ApiError {
     Invalid(String),
     #[error(transparent)]
     Secret(#[from] SecretError),
+    /// Its messages name monday.com already.
+    #[error(transparent)]
+    Monday(boxkeeper_monday::MondayError),
     #[error("{what} {path}: {source}")]
     Io {
         what: &'static str,

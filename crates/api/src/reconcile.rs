@@ -78,6 +78,11 @@ impl Workspace {
         let Some(source) = lock(&self.inner.status).source else {
             return Ok(Vec::new());
         };
+        self.po_log_reconciliation_of(source)
+    }
+
+    /// Every PO of the newest log of each project of `source`, compared with its documents.
+    pub(crate) fn po_log_reconciliation_of(&self, source: i64) -> Result<Vec<PoReconciliationRow>> {
         let store = lock(&self.inner.reader);
         let mut out = Vec::new();
         for stored in store.newest_po_logs(source)? {

@@ -167,6 +167,16 @@ impl Workspace {
                 po.log = Some(r);
             }
         }
+        if let Some(states) = self.monday_rows()? {
+            for s in states {
+                if let Some(po) = rows
+                    .iter_mut()
+                    .find(|p| p.project_number == s.project_number && p.po_number == s.po_number)
+                {
+                    po.monday = Some(s);
+                }
+            }
+        }
         Ok(rows)
     }
 

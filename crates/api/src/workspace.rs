@@ -13,6 +13,7 @@ use crate::dto::{
     AppStatus, DropboxStatus, EventFilter, EventPage, EventRow, Facets, FeedChange,
     ParsedPathOutput, SourceState,
 };
+use crate::monday::MondayRuntime;
 use crate::{ApiError, DataPaths, Result};
 
 /// The setting that remembers the folder chosen in the app.
@@ -29,6 +30,8 @@ pub enum Notice {
     StatusChanged(Box<AppStatus>),
     /// Documents were queued, started, finished or corrected: refetch what is shown.
     DocumentsChanged,
+    /// The Monday.com sync's settings or a PO's sync state changed.
+    MondayChanged,
 }
 
 type Listener = Arc<dyn Fn(Notice) + Send + Sync>;
@@ -46,6 +49,7 @@ pub(crate) struct Inner {
     watch: Mutex<Option<FolderWatch>>,
     pub(crate) dropbox: Mutex<DropboxRuntime>,
     pub(crate) extraction: Mutex<ExtractionRuntime>,
+    pub(crate) monday: Mutex<MondayRuntime>,
     pub(crate) listener: Listener,
 }
 
@@ -115,6 +119,7 @@ impl Workspace {
                 watch: Mutex::new(None),
                 dropbox: Mutex::new(DropboxRuntime::default()),
                 extraction: Mutex::new(ExtractionRuntime::default()),
+                monday: Mutex::new(MondayRuntime::default()),
                 listener: Arc::new(listener),
             }),
         };

@@ -138,6 +138,8 @@ pub struct PurchaseOrderRow {
     pub log: Option<PoReconciliationRow>,
     /// The PO folder's Dropbox share link, once made (Dropbox sources only).
     pub folder_link: Option<String>,
+    /// Where the PO stands with the Monday.com board, while the sync is set up.
+    pub monday: Option<super::MondayPoRow>,
 }
 
 /// One PO compared with its project's newest PO log: the actualized amount the budgeting
@@ -204,6 +206,7 @@ impl From<boxkeeper_store::PurchaseOrder> for PurchaseOrderRow {
                 .collect(),
             log: None,
             folder_link: p.folder_link,
+            monday: None,
         }
     }
 }
