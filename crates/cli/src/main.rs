@@ -206,6 +206,12 @@ enum Command {
         #[command(subcommand)]
         action: Option<MemoryAction>,
     },
+    /// The Monday.com board sync: settings, one pass, status. The API token is read from
+    /// $BOXKEEPER_MONDAY_TOKEN (never from the command line) and kept in the system keyring.
+    Monday {
+        #[command(subcommand)]
+        action: MondayAction,
+    },
     /// Print the stored events, oldest first.
     Events {
         /// One JSON object per line instead of a table.
@@ -218,6 +224,49 @@ enum Command {
 enum MemoryAction {
     /// Forget a remembered value (ID from `boxkeeper memory`); its suggestions go with it.
     Forget { id: i64 },
+}
+
+#[derive(Subcommand)]
+enum MondayAction {
+    /// Save settings (only those given); prints them. $BOXKEEPER_MONDAY_TOKEN, when set,
+    /// replaces the stored token.
+    Set {
+        /// The GraphQL endpoint (default https://api.monday.com/v2).
+        #[arg(long)]
+        api_url: Option<String>,
+        /// The board id (the digits after /boards/ in its address).
+        #[arg(long)]
+        board: Option<String>,
+        /// A field's column, FIELD=COLUMN_ID (fields: project, po_number, description,
+        /// status, tax_form_link, folder_link, contact_link, line_status, file_number,
+        /// line_description, quantity, rate, date, due_date, account_code, file_link).
+        #[arg(long = "map", value_name = "FIELD=COLUMN")]
+        map: Vec<String>,
+        /// Let the app sync in the background.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Sync the POs whose data changed (or whose retry is due); prints each PO's outcome.
+    Sync {
+        /// One pass, then exit (without it: a pass a minute until Ctrl-C).
+        #[arg(long)]
+        once: bool,
+        /// One JSON object per PO instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print where each PO stands with the board.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send failed POs again: all of them, or one (PROJECT PO).
+    Retry {
+        project: Option<String>,
+        po: Option<String>,
+    },
 }
 
 /// Other servers instead of Dropbox's (the emulator, for tests). Saved by `connect`.
@@ -349,7 +398,7 @@ fn run(cli: Cli) -> Result<()> {
                     Notice::StatusChanged(status) => {
                         tracing::info!(state = ?status.state, error = status.last_error, "source")
                     }
-                    Notice::DocumentsChanged => {}
+                    Notice::DocumentsChanged | Notice::MondayChanged => {}
                 })?;
                 ws.watch_folder(folder, false)?;
                 ws.start_extraction()?;
@@ -504,7 +553,7 @@ fn run(cli: Cli) -> Result<()> {
                 Notice::StatusChanged(status) => {
                     tracing::debug!(state = ?status.dropbox.state, entries = status.dropbox.entries, "dropbox")
                 }
-                Notice::DocumentsChanged => {}
+                Notice::DocumentsChanged | Notice::MondayChanged => {}
             })?;
             if !*once {
                 ws.start_extraction()?;
@@ -555,6 +604,7 @@ fn run(cli: Cli) -> Result<()> {
                 eprintln!("warning: {warning}");
             }
         }
+        Command::Monday { action } => monday(&cli, action, &mut out)?,
         Command::Documents { run, json } => {
             let ws = open_existing(&cli)?;
             if *run {
@@ -723,6 +773,154 @@ enum ExportDateStyle {
     Iso,
     Us,
     European,
+}
+
+/// The Monday.com subcommands.
+fn monday(cli: &Cli, action: &MondayAction, out: &mut impl Write) -> Result<()> {
+    use boxkeeper_api::dto::{MondayOutcomeKind, MondaySyncState};
+    match action {
+        MondayAction::Set {
+            api_url,
+            board,
+            map,
+            enable,
+            disable,
+        } => {
+            let ws = Workspace::open(data_paths(cli), |_| {})?;
+            let mut config = ws.monday_config()?;
+            if let Some(url) = api_url {
+                config.api_url = url.clone();
+            }
+            if let Some(board) = board {
+                config.board_id = board.clone();
+            }
+            for m in map {
+                let (field, column) = m
+                    .split_once('=')
+                    .with_context(|| format!("--map {m:?}: write FIELD=COLUMN_ID"))?;
+                set_mapped(&mut config.mapping, field.trim(), column.trim())?;
+            }
+            if *enable {
+                config.enabled = true;
+            }
+            if *disable {
+                config.enabled = false;
+            }
+            let token = std::env::var("BOXKEEPER_MONDAY_TOKEN").ok();
+            let config = ws.save_monday_config(&config, token.as_deref())?;
+            ws.stop_monday_sync();
+            serde_json::to_writer(&mut *out, &config)?;
+            writeln!(out)?;
+            if let Some(warning) = config.token_warning {
+                eprintln!("warning: {warning}");
+            }
+        }
+        MondayAction::Sync { once, json } => {
+            let ws = open_existing(cli)?;
+            loop {
+                let report = ws.monday_sync_once()?;
+                for row in &report.rows {
+                    if *json {
+                        serde_json::to_writer(&mut *out, row)?;
+                        writeln!(out)?;
+                    } else {
+                        let outcome = match row.outcome {
+                            MondayOutcomeKind::Created => "created",
+                            MondayOutcomeKind::Updated => "updated",
+                            MondayOutcomeKind::Unchanged => "unchanged",
+                            MondayOutcomeKind::Skipped => "up to date",
+                            MondayOutcomeKind::Retrying => "retrying",
+                            MondayOutcomeKind::Failed => "failed",
+                        };
+                        writeln!(
+                            out,
+                            "{}_{:<6} {:<11} {:>3} writes  {}",
+                            row.project_number,
+                            row.po_number,
+                            outcome,
+                            row.writes,
+                            row.message.as_deref().unwrap_or("")
+                        )?;
+                    }
+                }
+                out.flush()?;
+                if let Some(why) = report.stopped {
+                    anyhow::bail!("the sync stopped: {why}");
+                }
+                if *once {
+                    break;
+                }
+                std::thread::sleep(std::time::Duration::from_secs(60));
+            }
+        }
+        MondayAction::Status { json } => {
+            let ws = open_existing(cli)?;
+            let status = ws.monday_status()?;
+            if *json {
+                serde_json::to_writer(&mut *out, &status)?;
+                writeln!(out)?;
+                return Ok(());
+            }
+            writeln!(
+                out,
+                "configured: {}  enabled: {}{}",
+                status.configured,
+                status.enabled,
+                status
+                    .reconnect
+                    .map(|r| format!("  reconnect monday.com: {r}"))
+                    .unwrap_or_default()
+            )?;
+            for row in status.rows {
+                let state = match row.state {
+                    MondaySyncState::Synced => "synced",
+                    MondaySyncState::Pending => "pending",
+                    MondaySyncState::Retrying => "retrying",
+                    MondaySyncState::Failed => "failed",
+                };
+                writeln!(
+                    out,
+                    "{}_{:<6} {:<9} {}",
+                    row.project_number,
+                    row.po_number,
+                    state,
+                    row.message.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+        MondayAction::Retry { project, po } => {
+            let ws = open_existing(cli)?;
+            let one = project.as_deref().zip(po.as_deref());
+            let n = ws.retry_monday(one)?;
+            writeln!(out, "{n} POs will be sent again")?;
+        }
+    }
+    Ok(())
+}
+
+/// Sets one field of the mapping by its key.
+fn set_mapped(m: &mut boxkeeper_api::dto::MondayMapping, field: &str, column: &str) -> Result<()> {
+    let slot = match field {
+        "project" => &mut m.project,
+        "po_number" => &mut m.po_number,
+        "description" => &mut m.description,
+        "status" => &mut m.status,
+        "tax_form_link" => &mut m.tax_form_link,
+        "folder_link" => &mut m.folder_link,
+        "contact_link" => &mut m.contact_link,
+        "line_status" => &mut m.line_status,
+        "file_number" => &mut m.file_number,
+        "line_description" => &mut m.line_description,
+        "quantity" => &mut m.quantity,
+        "rate" => &mut m.rate,
+        "date" => &mut m.date,
+        "due_date" => &mut m.due_date,
+        "account_code" => &mut m.account_code,
+        "file_link" => &mut m.file_link,
+        other => anyhow::bail!("--map: no field {other:?} (see --help)"),
+    };
+    *slot = column.to_string();
+    Ok(())
 }
 
 fn open_existing(cli: &Cli) -> Result<Workspace> {
