@@ -16,3 +16,7 @@ pub struct StatusChanged(pub AppStatus);
 /// Documents were queued, read, failed or corrected: the window refetches what it shows.
 #[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
 pub struct DocumentsChanged;
+
+/// The Monday.com sync's settings or a PO's sync state changed: the window refetches them.
+#[derive(Clone, Debug, Serialize, specta::Type, tauri_specta::Event)]
+pub struct MondayChanged;

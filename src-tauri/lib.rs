@@ -55,11 +55,19 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             commands::links::share_link_status,
             commands::links::po_folder_links,
             commands::links::retry_share_links,
+            commands::monday::monday_config,
+            commands::monday::save_monday_config,
+            commands::monday::monday_board,
+            commands::monday::validate_monday_mapping,
+            commands::monday::monday_status,
+            commands::monday::monday_sync_now,
+            commands::monday::retry_monday,
         ])
         .events(tauri_specta::collect_events![
             events::FeedChanged,
             events::StatusChanged,
-            events::DocumentsChanged
+            events::DocumentsChanged,
+            events::MondayChanged
         ])
 }
 
@@ -85,6 +93,9 @@ pub fn run() {
                 Notice::DocumentsChanged => {
                     let _ = events::DocumentsChanged.emit(&handle);
                 }
+                Notice::MondayChanged => {
+                    let _ = events::MondayChanged.emit(&handle);
+                }
             })?;
             app.manage(workspace.clone());
             let demo = app.path().resource_dir().map(|d| d.join("demo")).ok();
@@ -94,6 +105,10 @@ pub fn run() {
                 // Documents are read in the background from the start (workers of their own).
                 if let Err(e) = workspace.start_extraction() {
                     tracing::error!(error = %e, "cannot start reading documents");
+                }
+                // The Monday.com sync runs a first pass when it is set up and enabled.
+                if let Err(e) = workspace.start_monday_sync() {
+                    tracing::error!(error = %e, "cannot start the Monday.com sync");
                 }
             });
             Ok(())

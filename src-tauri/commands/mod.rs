@@ -10,6 +10,7 @@ pub mod dropbox;
 pub mod links;
 pub mod llm;
 pub mod memory;
+pub mod monday;
 pub mod review;
 
 /// Runs blocking core work on the blocking pool and turns its error into the message the

@@ -78,12 +78,23 @@ export const commands = {
 	 *  many failed ones were queued again.
 	 */
 	retryShareLinks: () => typedError<number, string>(__TAURI_INVOKE("retry_share_links")),
+	mondayConfig: () => typedError<MondayConfig_Serialize, string>(__TAURI_INVOKE("monday_config")),
+	/**  Saves the settings; `token` replaces the stored token when given (empty removes it). */
+	saveMondayConfig: (config: MondayConfig_Deserialize, token: string | null) => typedError<MondayConfig_Serialize, string>(__TAURI_INVOKE("save_monday_config", { config, token })),
+	mondayBoard: (boardId: string) => typedError<MondayBoard, string>(__TAURI_INVOKE("monday_board", { boardId })),
+	validateMondayMapping: (boardId: string, mapping: MondayMapping_Deserialize) => typedError<MondayProblem_Serialize[], string>(__TAURI_INVOKE("validate_monday_mapping", { boardId, mapping })),
+	mondayStatus: () => typedError<MondayStatus_Serialize, string>(__TAURI_INVOKE("monday_status")),
+	/**  Wakes the sync worker; the window hears of progress through `monday-changed`. */
+	mondaySyncNow: () => typedError<null, string>(__TAURI_INVOKE("monday_sync_now")),
+	/**  Sends failed POs again: one (project and PO number given) or all of them. */
+	retryMonday: (projectNumber: string | null, poNumber: string | null) => typedError<number, string>(__TAURI_INVOKE("retry_monday", { projectNumber, poNumber })),
 };
 
 /** Events */
 export const events = {
 	documentsChanged: makeEvent<DocumentsChanged, DocumentsChanged>("documents-changed"),
 	feedChanged: makeEvent<FeedChanged, FeedChanged>("feed-changed"),
+	mondayChanged: makeEvent<MondayChanged, MondayChanged>("monday-changed"),
 	statusChanged: makeEvent<StatusChanged_Serialize, StatusChanged_Deserialize>("status-changed"),
 };
 
@@ -850,6 +861,216 @@ export type MemoryEntryRow_Serialize = {
  */
 export type MemoryField = "vendor_name" | "description" | "account_code";
 
+/**  The board as the mapping form needs it. */
+export type MondayBoard = {
+	board_id: string,
+	name: string,
+	columns: MondayColumn[],
+	/**  The subitems board's columns (empty while the board has no subitems). */
+	subitem_columns: MondayColumn[],
+	has_subitems: boolean,
+	groups: MondayGroup[],
+	fields: MondayField[],
+};
+
+/**  The Monday.com sync's settings or a PO's sync state changed: the window refetches them. */
+export type MondayChanged = null;
+
+/**  A column of the board or of its subitems board. */
+export type MondayColumn = {
+	id: string,
+	title: string,
+	/**  monday.com's column type (text, long_text, numbers, date, status, link...). */
+	kind: string,
+};
+
+/**  The sync's settings. */
+export type MondayConfig = MondayConfig_Serialize | MondayConfig_Deserialize;
+
+/**  The sync's settings. */
+export type MondayConfig_Deserialize = {
+	/**  The GraphQL endpoint (https://api.monday.com/v2). */
+	api_url?: string,
+	board_id?: string,
+	mapping?: MondayMapping_Deserialize,
+	enabled?: boolean,
+	/**  Whether a token is stored (the token itself never leaves the core). */
+	has_token?: boolean,
+	/**  Set when the token could not go to the system keyring. */
+	token_warning?: string | null,
+	/**  Set when monday.com refused the token: nothing syncs until it is saved again. */
+	reconnect?: string | null,
+};
+
+/**  The sync's settings. */
+export type MondayConfig_Serialize = {
+	/**  The GraphQL endpoint (https://api.monday.com/v2). */
+	api_url: string,
+	board_id: string,
+	mapping: MondayMapping_Serialize,
+	enabled: boolean,
+	/**  Whether a token is stored (the token itself never leaves the core). */
+	has_token: boolean,
+	/**  Set when the token could not go to the system keyring. */
+	token_warning: string | null,
+	/**  Set when monday.com refused the token: nothing syncs until it is saved again. */
+	reconnect: string | null,
+};
+
+/**  One field of the mapping form. */
+export type MondayField = {
+	/**  The key in [`MondayMapping`] (`po_number`). */
+	key: string,
+	label: string,
+	/**  A column of the subitems board (a line's) rather than of the board (the PO's). */
+	on_subitem: boolean,
+	/**  The column types it can go to. */
+	accepted_types: string[],
+	/**  False only for the contact link, which boards may lack. */
+	required: boolean,
+};
+
+export type MondayGroup = {
+	id: string,
+	title: string,
+};
+
+/**
+ *  Which column of the board holds each field. Ids as monday.com shows them
+ *  (`text_mkr5wya6`); an empty contact link means the board has none.
+ */
+export type MondayMapping = MondayMapping_Serialize | MondayMapping_Deserialize;
+
+/**
+ *  Which column of the board holds each field. Ids as monday.com shows them
+ *  (`text_mkr5wya6`); an empty contact link means the board has none.
+ */
+export type MondayMapping_Deserialize = {
+	project?: string,
+	po_number?: string,
+	description?: string,
+	status?: string,
+	tax_form_link?: string,
+	folder_link?: string,
+	contact_link?: string,
+	line_status?: string,
+	file_number?: string,
+	line_description?: string,
+	quantity?: string,
+	rate?: string,
+	date?: string,
+	due_date?: string,
+	account_code?: string,
+	file_link?: string,
+};
+
+/**
+ *  Which column of the board holds each field. Ids as monday.com shows them
+ *  (`text_mkr5wya6`); an empty contact link means the board has none.
+ */
+export type MondayMapping_Serialize = {
+	project: string,
+	po_number: string,
+	description: string,
+	status: string,
+	tax_form_link: string,
+	folder_link: string,
+	contact_link: string,
+	line_status: string,
+	file_number: string,
+	line_description: string,
+	quantity: string,
+	rate: string,
+	date: string,
+	due_date: string,
+	account_code: string,
+	file_link: string,
+};
+
+/**  A PO's sync state for the PO view. */
+export type MondayPoRow = MondayPoRow_Serialize | MondayPoRow_Deserialize;
+
+/**  A PO's sync state for the PO view. */
+export type MondayPoRow_Deserialize = {
+	project_number: string,
+	po_number: string,
+	state: MondaySyncState,
+	synced_ms?: number | null,
+	message?: string | null,
+	tries: number,
+	item_id?: string | null,
+};
+
+/**  A PO's sync state for the PO view. */
+export type MondayPoRow_Serialize = {
+	project_number: string,
+	po_number: string,
+	state: MondaySyncState,
+	synced_ms: number | null,
+	message: string | null,
+	tries: number,
+	item_id: string | null,
+};
+
+/**  What is wrong with the mapping, one row per problem. */
+export type MondayProblem = MondayProblem_Serialize | MondayProblem_Deserialize;
+
+/**  What is wrong with the mapping, one row per problem. */
+export type MondayProblem_Deserialize = {
+	/**  The field's key in [`MondayMapping`]; None for the board itself. */
+	field?: string | null,
+	message: string,
+};
+
+/**  What is wrong with the mapping, one row per problem. */
+export type MondayProblem_Serialize = {
+	/**  The field's key in [`MondayMapping`]; None for the board itself. */
+	field: string | null,
+	message: string,
+};
+
+/**  The sync as a whole. */
+export type MondayStatus = MondayStatus_Serialize | MondayStatus_Deserialize;
+
+/**  The sync as a whole. */
+export type MondayStatus_Deserialize = {
+	/**  A token, a board and a mapping are saved. */
+	configured: boolean,
+	enabled: boolean,
+	/**  A pass is under way. */
+	running: boolean,
+	reconnect?: string | null,
+	/**  Why the last pass could not run (the board unreachable, the mapping broken). */
+	last_error?: string | null,
+	last_pass_ms?: number | null,
+	rows: MondayPoRow_Deserialize[],
+};
+
+/**  The sync as a whole. */
+export type MondayStatus_Serialize = {
+	/**  A token, a board and a mapping are saved. */
+	configured: boolean,
+	enabled: boolean,
+	/**  A pass is under way. */
+	running: boolean,
+	reconnect: string | null,
+	/**  Why the last pass could not run (the board unreachable, the mapping broken). */
+	last_error: string | null,
+	last_pass_ms: number | null,
+	rows: MondayPoRow_Serialize[],
+};
+
+/**  Where one PO stands with the board. */
+export type MondaySyncState = 
+/**  The board shows the PO as it is now. */
+"synced" | 
+/**  Changed (or new) since the last sync: the next pass sends it. */
+"pending" | 
+/**  A passing failure: tried again later. */
+"retrying" | 
+/**  Refused, or out of tries: waits for a person (Retry) or a change of its data. */
+"failed";
+
 /**  One page of a document, rendered for the document view. */
 export type PageImage = {
 	/**  data:image/png;base64,... */
@@ -1039,6 +1260,8 @@ export type PurchaseOrderRow_Deserialize = {
 	log?: PoReconciliationRow_Deserialize | null,
 	/**  The PO folder's Dropbox share link, once made (Dropbox sources only). */
 	folder_link?: string | null,
+	/**  Where the PO stands with the Monday.com board, while the sync is set up. */
+	monday?: MondayPoRow_Deserialize | null,
 };
 
 /**  A row of the PO view. */
@@ -1065,6 +1288,8 @@ export type PurchaseOrderRow_Serialize = {
 	log: PoReconciliationRow_Serialize | null,
 	/**  The PO folder's Dropbox share link, once made (Dropbox sources only). */
 	folder_link: string | null,
+	/**  Where the PO stands with the Monday.com board, while the sync is set up. */
+	monday: MondayPoRow_Serialize | null,
 };
 
 /**  Where a document is in the bookkeeper's flow. */
