@@ -98,6 +98,21 @@ export type MemoryEntry = OkData<typeof commands.vendorMemory>[number];
 /** Share links made, pending and failed in the followed source. */
 export type ShareLinkStatus = OkData<typeof commands.shareLinkStatus>;
 
+/** The Monday.com sync's settings: API URL, board, column mapping, enabled; whether a token
+ * is stored (the token itself never comes back), and "reconnect" when it was refused. */
+export type MondayConfig = OkData<typeof commands.mondayConfig>;
+export type MondayMapping = MondayConfig["mapping"];
+/** The board's columns, subitem columns and groups, and the mapping form's fields. */
+export type MondayBoard = OkData<typeof commands.mondayBoard>;
+export type MondayColumn = MondayBoard["columns"][number];
+export type MondayField = MondayBoard["fields"][number];
+/** One problem of the mapping (field null: the board itself). */
+export type MondayProblem = OkData<typeof commands.validateMondayMapping>[number];
+/** The sync as a whole and each PO's state. */
+export type MondayStatus = OkData<typeof commands.mondayStatus>;
+export type MondayPoRow = MondayStatus["rows"][number];
+export type MondaySyncState = MondayPoRow["state"];
+
 /** Same shape as the bindings' command results (declared here so the UI does not depend on
  * whether a given tauri-specta release exports a `Result` type). */
 export type Result<T, E = string> = { status: "ok"; data: T } | { status: "error"; error: E };
@@ -282,6 +297,30 @@ export const api = {
     return call(() => commands.dismissSuggestion(id, field));
   },
   /** Share links made, pending and failed. */
+  mondayConfig(): Promise<Result<MondayConfig>> {
+    return call(() => commands.mondayConfig());
+  },
+  /** Saves the settings; `token` replaces the stored one when given ("" removes it). */
+  saveMondayConfig(config: MondayConfig, token: string | null): Promise<Result<MondayConfig>> {
+    return call(() => commands.saveMondayConfig(config, token));
+  },
+  mondayBoard(boardId: string): Promise<Result<MondayBoard>> {
+    return call(() => commands.mondayBoard(boardId));
+  },
+  validateMondayMapping(boardId: string, mapping: MondayMapping): Promise<Result<MondayProblem[]>> {
+    return call(() => commands.validateMondayMapping(boardId, mapping));
+  },
+  mondayStatus(): Promise<Result<MondayStatus>> {
+    return call(() => commands.mondayStatus());
+  },
+  /** Wakes the sync: progress arrives as monday-changed notices. */
+  mondaySyncNow(): Promise<Result<null>> {
+    return call(() => commands.mondaySyncNow());
+  },
+  /** Sends failed POs again: one (project and PO given) or all. */
+  retryMonday(project: string | null, po: string | null): Promise<Result<number>> {
+    return call(() => commands.retryMonday(project, po));
+  },
   shareLinkStatus(): Promise<Result<ShareLinkStatus>> {
     return call(() => commands.shareLinkStatus());
   },
@@ -317,6 +356,11 @@ export function onStatusChanged(cb: (payload: StatusChanged) => void): Promise<U
  * the queue runs, so callers throttle what they refetch). */
 export function onDocumentsChanged(cb: () => void): Promise<Unlisten> {
   return listenSafely(() => events.documentsChanged.listen(() => cb()));
+}
+
+/** The Monday.com sync's settings or a PO's sync state changed. */
+export function onMondayChanged(cb: () => void): Promise<Unlisten> {
+  return listenSafely(() => events.mondayChanged.listen(() => cb()));
 }
 
 /** Opens the native file picker for a PO log (a .txt export); null when cancelled. */

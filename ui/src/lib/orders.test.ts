@@ -52,6 +52,7 @@ function po(over: Partial<PurchaseOrderRow> = {}): PurchaseOrderRow {
     totals: [],
     log: null,
     folder_link: null,
+    monday: null,
     ...over,
   };
 }
