@@ -10,6 +10,9 @@
 //! - An LLM: configured from the LLM panel against the project's OpenAI emulator, it reads
 //!   a text PDF copied in afterwards; its description, account code and tokens show in the
 //!   document's detail, and the API key never reaches the page.
+//! - Monday.com: configured from its panel against the project's monday.com emulator (token,
+//!   API URL, board, columns), the sync mirrors each PO of the demo as one item with its
+//!   subitems, and the PO view shows each PO synced.
 //!
 //! Needs Xvfb, tauri-driver and WebKitWebDriver (`make test` installs them) and a built app
 //! with the UI embedded (`make app`); run with `cargo test --test e2e`. The tests run one at
@@ -1588,4 +1591,173 @@ return r ? {documents: r.dataset.documents, marked: r.dataset.marked} : null"#,
             r#"return document.querySelector('[data-testid="review-count-exported"]')?.dataset.count === '1'"#,
         );
     }
+}
+
+/// The monday.com board the sync writes to: the purchase-order board 1234567890 (as in the
+/// emulator's default seed), with a group per demo project and the PO and line columns.
+/// The default seed has neither, so the api tests' board is used.
+fn monday_emulator() -> monday_emulator::Emulator {
+    let boards =
+        std::fs::read_to_string(repo().join("crates/api/tests/fixtures/monday_board.json"))
+            .expect("the monday board fixture");
+    monday_emulator::Emulator::start_with(
+        "127.0.0.1:0",
+        monday_emulator::Config {
+            token: "monday-e2e-token-SECRET-5".into(),
+            seed: monday_emulator::Seed::from_json(&boards).expect("seed"),
+            ..monday_emulator::Config::default()
+        },
+    )
+    .expect("monday.com emulator")
+}
+
+/// Each field of the mapping form and the board's column for it.
+const MONDAY_COLUMNS: &[(&str, &str)] = &[
+    ("project", "text_project"),
+    ("po_number", "text_po"),
+    ("description", "long_text_desc"),
+    ("status", "color_status"),
+    ("tax_form_link", "link_tax"),
+    ("folder_link", "link_folder"),
+    ("contact_link", ""),
+    ("line_status", "color_line"),
+    ("file_number", "text_file"),
+    ("line_description", "text_line_desc"),
+    ("quantity", "numeric_qty"),
+    ("rate", "numeric_rate"),
+    ("date", "date_line"),
+    ("due_date", "date_due"),
+    ("account_code", "text_account"),
+    ("file_link", "link_file"),
+];
+
+#[test]
+fn monday_sync_mirrors_each_po_on_the_board() {
+    let app = app_binary();
+    let emu = monday_emulator();
+    let token = emu.token().expect("the emulator's token");
+    let data = tempfile::tempdir().unwrap();
+    let tree = tempfile::tempdir().unwrap();
+    copy_tree(&repo().join("demo"), tree.path());
+
+    let _serial = serial();
+    let pdfium = pdfium_dir();
+    let desktop = Desktop::start(&[
+        ("BOXKEEPER_DATA_DIR", data.path().as_os_str()),
+        ("BOXKEEPER_PDFIUM_DIR", pdfium.as_os_str()),
+        ("BOXKEEPER_KEYRING", OsStr::new("off")),
+    ]);
+    let folder = tree.path().to_str().unwrap();
+    let s = Session::start(&desktop.url, &app, &["--folder", folder]);
+
+    // The panel from the header: token, API URL (advanced), board.
+    s.click(r#"[data-testid="monday-button"]"#);
+    s.wait_for(
+        "the Monday.com panel",
+        10,
+        r#"return document.querySelector('[data-testid="monday-status"]')?.dataset.state === 'off'"#,
+    );
+    s.type_into(r#"[data-testid="monday-token"]"#, &token);
+    s.click(r#"[data-testid="monday-advanced"]"#);
+    s.clear(r#"[data-testid="monday-api-url"]"#);
+    s.type_into(r#"[data-testid="monday-api-url"]"#, &emu.api_url());
+    s.type_into(r#"[data-testid="monday-board"]"#, "1234567890");
+    s.click(r#"[data-testid="monday-load-board"]"#);
+    let name = s.wait_for(
+        "the board loaded",
+        20,
+        r#"return document.querySelector('[data-testid="monday-board-name"]')?.textContent.trim() ?? null"#,
+    );
+    assert!(
+        name.as_str().unwrap().contains("2416 - Whop Keynote"),
+        "{name}"
+    );
+    let stored = s.wait_for(
+        "the token stored",
+        10,
+        r#"return document.querySelector('[data-testid="monday-has-token"]')?.textContent.trim() ?? null"#,
+    );
+    assert_eq!(stored, "A token is stored.");
+    assert_eq!(
+        s.run(r#"return document.querySelector('[data-testid="monday-token"]').value"#),
+        "",
+        "the token box is emptied once saved"
+    );
+    assert!(
+        !s.source().contains(&token),
+        "the token is in the page source"
+    );
+
+    // Each field's column (the panel guessed from the titles; set them as a person would).
+    let set: Vec<String> = MONDAY_COLUMNS
+        .iter()
+        .map(|(f, c)| format!("set('{f}', '{c}');"))
+        .collect();
+    s.run(&format!(
+        r#"const set = (f, v) => {{ const e = document.querySelector(`[data-testid="monday-map"][data-field="${{f}}"]`); e.value = v; e.dispatchEvent(new Event('change', {{bubbles: true}})); }};
+{} return true"#,
+        set.join(" ")
+    ));
+    let mapped = s.wait_for(
+        "every field mapped and no problem shown",
+        10,
+        r#"const sel = Array.from(document.querySelectorAll('[data-testid="monday-map"]'));
+return sel.length === 16 && !document.querySelector('[data-testid="monday-problem"]')
+  ? Object.fromEntries(sel.map(e => [e.dataset.field, e.value])) : null"#,
+    );
+    for (f, c) in MONDAY_COLUMNS {
+        assert_eq!(mapped[*f], *c, "{mapped:#}");
+    }
+    s.click(r#"[data-testid="monday-enabled"]"#);
+    s.click(r#"[data-testid="monday-sync-now"]"#);
+    s.wait_for(
+        "the sync on",
+        10,
+        r#"return document.querySelector('[data-testid="monday-status"]')?.dataset.state === 'on'"#,
+    );
+
+    // The PO view: every PO synced.
+    s.click(r#"[data-testid="monday-close"]"#);
+    s.click(r#"[data-testid="tab-pos"]"#);
+    let states = s.wait_for(
+        "every PO synced to the board",
+        180,
+        r#"const rows = Array.from(document.querySelectorAll('[data-testid="po-row"]'));
+const st = Object.fromEntries(rows.map(r => [r.dataset.key, r.querySelector('[data-testid="po-monday"]')?.dataset.state]));
+return rows.length >= 6 && Object.values(st).every(v => v === 'synced') ? st : null"#,
+    );
+    let keys: Vec<String> = states.as_object().unwrap().keys().cloned().collect();
+    let text = s.run(
+        r#"return document.querySelector('[data-testid="po-row"][data-key="2416_23"] [data-testid="po-monday"]').textContent.trim()"#,
+    );
+    assert!(text.as_str().unwrap().starts_with("Synced "), "{text}");
+
+    // The board: one item per PO in its project's group, its lines once each.
+    let items = emu.items("1234567890");
+    for key in &keys {
+        let (project, po) = key.split_once('_').unwrap();
+        let mine: Vec<_> = items
+            .iter()
+            .filter(|i| i.text("text_project") == Some(project) && i.text("text_po") == Some(po))
+            .collect();
+        assert_eq!(mine.len(), 1, "PO {key}: {mine:#?}");
+        assert_eq!(mine[0].group_id, format!("group_{project}"), "PO {key}");
+        assert!(!mine[0].subitem_ids.is_empty(), "PO {key} has its lines");
+    }
+    assert_eq!(items.len(), keys.len(), "no other items: {items:#?}");
+    let log = emu.item_log();
+    let created_subitems = log
+        .iter()
+        .filter(|e| e.kind == monday_emulator::ItemEventKind::SubitemCreated)
+        .count();
+    let subitems: usize = items.iter().map(|i| i.subitem_ids.len()).sum();
+    assert_eq!(created_subitems, subitems, "each line created once");
+    let jane = items
+        .iter()
+        .find(|i| i.text("text_po") == Some("23"))
+        .unwrap();
+    assert_eq!(jane.name, "Jane Smith");
+
+    std::thread::sleep(Duration::from_millis(300));
+    s.screenshot(&repo().join("artifacts/e2e-monday.png"));
 }
