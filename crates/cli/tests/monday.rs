@@ -52,7 +52,8 @@ fn set_sync_once_and_status() {
             .env("BOXKEEPER_DATA_DIR", data.path())
             .env("BOXKEEPER_KEYRING", "off")
             .env("BOXKEEPER_PDFIUM_DIR", &pdfium)
-            .env("BOXKEEPER_LOG", "debug")
+            // At TRACE, so that a token in any log line would show.
+            .env("BOXKEEPER_LOG", "trace")
             .env("BOXKEEPER_MONDAY_TOKEN", TOKEN)
             .output()
             .unwrap();
