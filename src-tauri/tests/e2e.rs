@@ -1708,6 +1708,7 @@ return sel.length === 16 && !document.querySelector('[data-testid="monday-proble
     for (f, c) in MONDAY_COLUMNS {
         assert_eq!(mapped[*f], *c, "{mapped:#}");
     }
+    s.screenshot(&repo().join("artifacts/e2e-monday-settings.png"));
     s.click(r#"[data-testid="monday-enabled"]"#);
     s.click(r#"[data-testid="monday-sync-now"]"#);
     s.wait_for(

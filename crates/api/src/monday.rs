@@ -836,6 +836,9 @@ impl Workspace {
     fn work_monday(&self, signal: &WakeSignal) {
         tracing::info!("Monday.com sync worker started");
         let mut due = true;
+        // After a pass that could not run (monday.com unreachable), the next waits at least
+        // this long, even when a PO's retry is already due.
+        let mut floor = Duration::ZERO;
         loop {
             if signal.stopped() {
                 tracing::info!("Monday.com sync worker stopped");
@@ -847,6 +850,7 @@ impl Workspace {
                 if signal.stopped() {
                     continue;
                 }
+                floor = Duration::ZERO;
                 match self.monday_sync_once() {
                     Ok(report) => {
                         let sent = report
@@ -856,7 +860,10 @@ impl Workspace {
                             .count();
                         tracing::info!(sent, stopped = ?report.stopped, "Monday.com pass done");
                     }
-                    Err(e) => tracing::warn!(error = %e, "Monday.com pass failed"),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "Monday.com pass failed");
+                        floor = RETRY_BASE;
+                    }
                 }
             }
             let wait = lock(&self.inner.reader)
@@ -865,7 +872,8 @@ impl Workspace {
                 .flatten()
                 .map_or(IDLE, |t| {
                     Duration::from_millis((t - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)
-                });
+                })
+                .max(floor);
             let woken = signal.wait(wait);
             // A timeout means a retry is due (or the safety net): look again either way.
             due = woken || !signal.stopped();
