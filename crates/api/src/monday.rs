@@ -49,6 +49,8 @@ const RETRY_BASE: Duration = Duration::from_secs(30);
 const RETRY_CAP: Duration = Duration::from_secs(30 * 60);
 /// Documents change in bursts while the queue works: a pass waits for this much quiet.
 const DEBOUNCE: Duration = Duration::from_secs(2);
+/// The shortest timed wait between the worker's passes (a wake is not held back).
+const MIN_WAIT: Duration = Duration::from_secs(30);
 /// How long the worker sleeps when nothing wakes it (a safety net for missed wakes).
 const IDLE: Duration = Duration::from_secs(15 * 60);
 
@@ -595,7 +597,13 @@ impl Workspace {
         let stop = lock(&self.inner.monday).signal.clone();
         let mut report = MondayReport::default();
         for source in self.monday_sources()? {
-            for po in self.monday_pos(source, &mapping)? {
+            let pos = self.monday_pos(source, &mapping)?;
+            let present: Vec<(String, String)> = pos
+                .iter()
+                .map(|p| (p.item.project.clone(), p.item.po_number.clone()))
+                .collect();
+            lock(&self.inner.reader).drop_monday_retries_except(source, &present)?;
+            for po in pos {
                 let now = now_ms();
                 let (project, number) = (po.item.project.clone(), po.item.po_number.clone());
                 let outcome = |outcome, writes: usize, message: Option<String>| MondayPoOutcome {
@@ -833,12 +841,32 @@ impl Workspace {
         }
     }
 
+    /// The earliest retry time among the POs the next pass would build (the gone ones'
+    /// are cleared by each pass), if any.
+    fn next_monday_try(&self) -> Option<i64> {
+        let sources = match self.monday_sources() {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list the sources to sync");
+                return None;
+            }
+        };
+        let store = lock(&self.inner.reader);
+        sources
+            .into_iter()
+            .filter_map(|s| match store.next_monday_try(s, MAX_TRIES) {
+                Ok(t) => t,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot read the Monday.com retry times");
+                    None
+                }
+            })
+            .min()
+    }
+
     fn work_monday(&self, signal: &WakeSignal) {
         tracing::info!("Monday.com sync worker started");
         let mut due = true;
-        // After a pass that could not run (monday.com unreachable), the next waits at least
-        // this long, even when a PO's retry is already due.
-        let mut floor = Duration::ZERO;
         loop {
             if signal.stopped() {
                 tracing::info!("Monday.com sync worker stopped");
@@ -850,7 +878,6 @@ impl Workspace {
                 if signal.stopped() {
                     continue;
                 }
-                floor = Duration::ZERO;
                 match self.monday_sync_once() {
                     Ok(report) => {
                         let sent = report
@@ -860,20 +887,21 @@ impl Workspace {
                             .count();
                         tracing::info!(sent, stopped = ?report.stopped, "Monday.com pass done");
                     }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "Monday.com pass failed");
-                        floor = RETRY_BASE;
-                    }
+                    Err(e) => tracing::warn!(error = %e, "Monday.com pass failed"),
                 }
             }
-            let wait = lock(&self.inner.reader)
-                .next_monday_try(MAX_TRIES)
-                .ok()
-                .flatten()
-                .map_or(IDLE, |t| {
+            // Not runnable (disabled, no token, reconnect needed): only a wake (saving the
+            // settings, Sync now, a document change) or the safety net looks again; a due
+            // retry cannot be sent anyway. Runnable: the next retry, but never sooner than
+            // MIN_WAIT, so a retry time that stays in the past cannot make the worker spin.
+            let wait = if self.monday_runnable() {
+                self.next_monday_try().map_or(IDLE, |t| {
                     Duration::from_millis((t - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)
+                        .max(MIN_WAIT)
                 })
-                .max(floor);
+            } else {
+                IDLE
+            };
             let woken = signal.wait(wait);
             // A timeout means a retry is due (or the safety net): look again either way.
             due = woken || !signal.stopped();

@@ -593,3 +593,56 @@ fn the_worker_syncs_when_enabled_and_after_a_correction() {
     }
     ws.stop_monday_sync();
 }
+
+#[test]
+fn a_retry_left_by_a_po_that_is_gone_does_not_keep_the_worker_busy() {
+    let emu = emulator(None);
+    let d = demo();
+    let ws = &d.ws;
+    let config = MondayConfig {
+        api_url: emu.api_url(),
+        board_id: BOARD.into(),
+        mapping: mapping(),
+        enabled: true,
+        ..MondayConfig::default()
+    };
+    ws.save_monday_config(&config, Some(TOKEN)).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !ws.purchase_orders().unwrap().iter().all(|p| {
+        p.monday
+            .as_ref()
+            .is_some_and(|m| m.state == MondaySyncState::Synced)
+    }) {
+        assert!(Instant::now() < deadline, "the worker did not sync");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    // A PO that waited to retry and is gone since (its PO number was corrected): its retry
+    // time is long past.
+    let store = boxkeeper_store::Store::open(&d.data.path().join("boxkeeper.db")).unwrap();
+    let source = store.source_ids().unwrap()[0];
+    let failure = boxkeeper_store::MondayFailure {
+        error: "monday.com is unavailable",
+        kind: boxkeeper_store::MondayErrorKind::Retrying,
+        item_id: None,
+        tried_digest: "gone",
+        next_try_ms: Some(boxkeeper_store::now_ms() - 60_000),
+    };
+    store
+        .record_monday_failure(source, "2416", "99", &failure)
+        .unwrap();
+    let before = ws.monday_status().unwrap().last_pass_ms;
+    ws.monday_sync_now();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ws.monday_status().unwrap().last_pass_ms == before {
+        assert!(Instant::now() < deadline, "no pass after Sync now");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // That pass cleared the gone PO's retry: the worker rests instead of running a pass
+    // (a board read at least) every debounce.
+    emu.clear_requests();
+    std::thread::sleep(Duration::from_secs(7));
+    assert_eq!(emu.requests().len(), 0, "passes ran with nothing to send");
+    assert_eq!(store.next_monday_try(source, 5).unwrap(), None);
+    ws.stop_monday_sync();
+}

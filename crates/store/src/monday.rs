@@ -205,13 +205,40 @@ impl Store {
         Ok(self.conn.execute("DELETE FROM monday_sync", [])?)
     }
 
-    /// The earliest time a retrying PO of any source is due, if one is.
-    pub fn next_monday_try(&self, max_tries: i64) -> Result<Option<i64>> {
+    /// The earliest time a retrying PO of `source` is due, if one is.
+    pub fn next_monday_try(&self, source: i64, max_tries: i64) -> Result<Option<i64>> {
         Ok(self.conn.query_row(
             "SELECT min(next_try_ms) FROM monday_sync
-             WHERE error_kind = 'retrying' AND tries < ?1",
-            [max_tries],
+             WHERE source_id = ?1 AND error_kind = 'retrying' AND tries < ?2",
+            params![source, max_tries],
             |r| r.get(0),
         )?)
+    }
+
+    /// Clears the retry time of every PO of `source` not in `present` (its PO number was
+    /// corrected, its documents went): no pass is due for a PO no pass would send, and a
+    /// past retry time would otherwise keep waking the worker. Returns how many were cleared.
+    pub fn drop_monday_retries_except(
+        &self,
+        source: i64,
+        present: &[(String, String)],
+    ) -> Result<usize> {
+        let waiting: Vec<(String, String)> = self
+            .conn
+            .prepare(
+                "SELECT project_number, po_number FROM monday_sync
+                 WHERE source_id = ?1 AND next_try_ms IS NOT NULL",
+            )?
+            .query_map([source], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<std::result::Result<_, _>>()?;
+        let mut cleared = 0;
+        for (project, po) in waiting.iter().filter(|k| !present.contains(k)) {
+            cleared += self.conn.execute(
+                "UPDATE monday_sync SET next_try_ms = NULL
+                 WHERE source_id = ?1 AND project_number = ?2 AND po_number = ?3",
+                params![source, project, po],
+            )?;
+        }
+        Ok(cleared)
     }
 }

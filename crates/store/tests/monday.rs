@@ -76,12 +76,27 @@ fn failures_count_keep_the_last_sync_and_clear_on_success() {
     assert_eq!(s.digest.as_deref(), Some("d1"), "the last good sync stays");
     assert_eq!(s.item_id.as_deref(), Some("900"));
     assert_eq!(s.tried_digest.as_deref(), Some("d2"));
-    assert_eq!(store.next_monday_try(5).unwrap(), Some(50));
+    assert_eq!(store.next_monday_try(source, 5).unwrap(), Some(50));
     assert_eq!(
-        store.next_monday_try(2).unwrap(),
+        store.next_monday_try(source + 1, 5).unwrap(),
+        None,
+        "other source"
+    );
+    assert_eq!(
+        store.next_monday_try(source, 2).unwrap(),
         None,
         "at the limit: failed"
     );
+
+    // A PO the pass no longer builds keeps no retry time; one it builds keeps its own.
+    let present = vec![("2416".to_string(), "23".to_string())];
+    assert_eq!(
+        store.drop_monday_retries_except(source, &present).unwrap(),
+        0
+    );
+    assert_eq!(store.next_monday_try(source, 5).unwrap(), Some(50));
+    assert_eq!(store.drop_monday_retries_except(source, &[]).unwrap(), 1);
+    assert_eq!(store.next_monday_try(source, 5).unwrap(), None);
 
     store
         .record_monday_synced(source, "2416", "23", "900", "{}", "d2", None, 20)
