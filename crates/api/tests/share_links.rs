@@ -1,7 +1,7 @@
 //! Share links against the Dropbox emulator: every document and PO folder of the followed
 //! Dropbox gets one in the background (an existing link reused), a passing failure is shown
-//! and retried, a refused one fails with the reason, links survive a restart and reach the
-//! CSV export, and a local folder gets none.
+//! and retried, a rate limit is waited out without using tries, a refused one fails with the
+//! reason, links survive a restart and reach the CSV export, and a local folder gets none.
 
 use std::time::{Duration, Instant};
 
@@ -211,21 +211,17 @@ fn a_passing_failure_is_shown_and_retried_and_a_refusal_fails_with_the_reason() 
     let status = ws.share_link_status().unwrap();
     assert_eq!((status.documents_pending, status.folders_pending), (1, 1));
     emu.inject_fault(CREATE, Fault::RateLimit { retry_after: 1 }, 1);
-    // The backoff is 30 s; asking to retry makes them due now. One meets the rate limit and
-    // waits again, the other is linked.
+    // The backoff is 30 s; asking to retry makes them due now. The first meets the rate
+    // limit: it says so, and both wait out Dropbox's Retry-After, then are made without
+    // anyone asking again.
     ws.retry_share_links().unwrap();
-    wait_until("one linked, one slowed down", || {
-        let s = ws.share_link_status().unwrap();
-        let slowed = rows(&ws)[0]
+    wait_until("slowed down", || {
+        rows(&ws)[0]
             .share_error
             .iter()
             .chain(ws.po_folder_links().unwrap()[0].error.iter())
-            .any(|e| e.contains("slow down") && e.ends_with("(will retry)"));
-        s.documents_linked + s.folders_linked == 1
-            && s.documents_pending + s.folders_pending == 1
-            && slowed
+            .any(|e| e.contains("slow down") && e.ends_with("(will retry)"))
     });
-    ws.retry_share_links().unwrap();
     let status = settled(&ws, 1, 1);
     assert_eq!((status.documents_linked, status.folders_linked), (1, 1));
     let listed = rows(&ws);
@@ -256,6 +252,68 @@ fn a_passing_failure_is_shown_and_retried_and_a_refusal_fails_with_the_reason() 
             .share_link
             .is_some()
     });
+    ws.stop_dropbox();
+}
+
+#[test]
+fn rate_limits_are_waited_out_without_using_tries_and_every_link_is_made() {
+    std::env::set_var("BOXKEEPER_KEYRING", "off");
+    let emu = Emulator::start("127.0.0.1:0").unwrap();
+    emu.set_longpoll_second(Duration::from_millis(20));
+    for n in 1..=4 {
+        emu.put_file(
+            &format!("{PO}/2416_23_0{n} Jane Smith Invoice.pdf"),
+            format!("%PDF{n}"),
+        )
+        .unwrap();
+    }
+    // More 429s than a link has tries (5): counted as failures, some would end failed (and
+    // the first would already wait out a 30 s backoff).
+    const LIMITED: usize = 7;
+    emu.inject_fault(CREATE, Fault::RateLimit { retry_after: 1 }, LIMITED as u32);
+    let data = tempfile::tempdir().unwrap();
+    let ws = Workspace::open(DataPaths::in_dir(data.path()), |_| {}).unwrap();
+    connect(&emu, &ws);
+    let deadline = Instant::now() + Duration::from_secs(LIMITED as u64 + 15);
+    let status = loop {
+        let s = ws.share_link_status().unwrap();
+        if s.documents_linked + s.documents_failed == 4 && s.folders_linked + s.folders_failed == 1
+        {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "timed out: {s:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(
+        (status.documents_linked, status.folders_linked),
+        (4, 1),
+        "{status:?}"
+    );
+    assert_eq!((status.documents_failed, status.folders_failed), (0, 0));
+    for r in rows(&ws) {
+        assert!(r.share_link.is_some(), "{r:?}");
+        assert_eq!(r.share_error, None, "{r:?}");
+    }
+    assert_eq!(ws.po_folder_links().unwrap()[0].error, None);
+    // Each 429's Retry-After was kept: Dropbox was not asked again before it ended.
+    let asks: Vec<_> = emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with(CREATE))
+        .collect();
+    assert_eq!(
+        asks.iter().filter(|r| r.status == Some(429)).count(),
+        LIMITED
+    );
+    for pair in asks.windows(2) {
+        if pair[0].status == Some(429) {
+            let gap = pair[1].at.duration_since(pair[0].at);
+            assert!(
+                gap >= Duration::from_millis(950),
+                "asked again after {gap:?}"
+            );
+        }
+    }
     ws.stop_dropbox();
 }
 

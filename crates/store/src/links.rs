@@ -5,8 +5,9 @@
 //! folder has no document row: each is a row of `po_links`, which is its own small queue
 //! (state, attempts, not before). Both follow the extraction queue's rules: a claim is one
 //! UPDATE, a passing failure waits out the same backoff and is tried again (at most
-//! `max_attempts` tries), a refused one fails with the reason, and a claim left running by a
-//! process that ended is queued again at start. Local folders have no share links: nothing
+//! `max_attempts` tries), a refused one fails with the reason, one Dropbox rate-limited goes
+//! back to the queue for when its Retry-After ends without using a try, and a claim left
+//! running by a process that ended is queued again at start. Local folders have no share links: nothing
 //! is queued for them.
 
 use boxkeeper_naming::{PathKind, PathRules};
@@ -250,6 +251,32 @@ impl Store {
         Ok(())
     }
 
+    /// Dropbox asked to slow down: the job goes back to the queue, due at `not_before`
+    /// (what its Retry-After said), without using one of its tries; a rate limit says
+    /// nothing about the document. The document shows why it waits.
+    pub fn defer_share_link(
+        &mut self,
+        job: &ShareLinkJob,
+        error: &str,
+        not_before: i64,
+        now: i64,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute(
+            "UPDATE jobs SET state = 'queued', last_error = ?2, not_before_ms = ?3,
+               updated_ms = ?4 WHERE id = ?1",
+            params![job.job_id, error, not_before, now],
+        )?;
+        tx.execute(
+            "UPDATE documents SET share_error = ?2, updated_ms = ?3 WHERE id = ?1",
+            params![job.document_id, shown_error(error, true), now],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
     /// A document's share link, once made.
     pub fn share_link_of(&self, document: i64) -> Result<Option<String>> {
         Ok(self
@@ -334,6 +361,32 @@ impl Store {
                 shown_error(error, again),
                 attempts,
                 now + retry_delay_ms(attempts),
+                now
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Dropbox asked to slow down while making a PO folder's link: as
+    /// [`Store::defer_share_link`], queued again for `not_before` without using a try.
+    pub fn defer_po_link(
+        &mut self,
+        job: &PoLinkJob,
+        error: &str,
+        not_before: i64,
+        now: i64,
+    ) -> Result<()> {
+        self.conn.execute(
+            "UPDATE po_links SET state = 'queued', error = ?5, not_before_ms = ?6,
+               updated_ms = ?7
+             WHERE source_id = ?1 AND project_number = ?2 AND po_number = ?3 AND entry_id = ?4",
+            params![
+                job.source_id,
+                job.project_number,
+                job.po_number,
+                job.entry_id,
+                shown_error(error, true),
+                not_before,
                 now
             ],
         )?;
