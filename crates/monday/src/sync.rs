@@ -650,20 +650,29 @@ impl<'a> BoardSync<'a> {
 
     /// The item of this project and PO: the cached id if it still fits, else a search; the
     /// oldest match when there are several (the others are returned as duplicates).
+    ///
+    /// The cached item fits when it is on this board and its project and PO number columns
+    /// show this PO or are empty: a person who maps those fields to other (new, empty)
+    /// columns of the same board keeps the items, and the update fills the new columns in.
+    /// A search needs the values, so it only finds items that show them.
     fn find(
         &self,
         project: &str,
         po_number: &str,
         known: &KnownIds,
     ) -> Result<Option<(BoardItem, Vec<String>)>, MondayError> {
-        let fits = |item: &BoardItem| {
+        let shows = |item: &BoardItem, field: Field, value: &str, empty_fits: bool| {
+            let text = item.text(self.column_of(field));
+            text.trim() == value || (empty_fits && text.trim().is_empty())
+        };
+        let fits = |item: &BoardItem, empty_fits: bool| {
             item.board_id == self.board_id
-                && item.text(self.column_of(Field::Project)).trim() == project
-                && item.text(self.column_of(Field::PoNumber)).trim() == po_number
+                && shows(item, Field::Project, project, empty_fits)
+                && shows(item, Field::PoNumber, po_number, empty_fits)
         };
         if let Some(id) = &known.item_id {
             match self.fetch(std::slice::from_ref(id))?.into_iter().next() {
-                Some(item) if fits(&item) => return Ok(Some((item, Vec::new()))),
+                Some(item) if fits(&item, true) => return Ok(Some((item, Vec::new()))),
                 _ => tracing::info!(item = %id, "the cached item id no longer fits: searching"),
             }
         }
@@ -671,7 +680,11 @@ impl<'a> BoardSync<'a> {
         if ids.is_empty() {
             return Ok(None);
         }
-        let mut items: Vec<BoardItem> = self.fetch(&ids)?.into_iter().filter(fits).collect();
+        let mut items: Vec<BoardItem> = self
+            .fetch(&ids)?
+            .into_iter()
+            .filter(|i| fits(i, false))
+            .collect();
         items.sort_by_key(|i| (i.id.parse::<u64>().unwrap_or(u64::MAX), i.id.clone()));
         let mut items = items.into_iter();
         let Some(first) = items.next() else {

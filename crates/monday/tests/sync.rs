@@ -1,6 +1,7 @@
 //! The sync of POs against the emulator: first sync, resync, corrections, crashes and lost
-//! answers, duplicates, the group rule and line errors. Assertions read the emulator's
-//! state, item log and request log, not the client's own answers.
+//! answers, duplicates, a remapped project or PO column, the group rule and line errors.
+//! Assertions read the emulator's state, item log and request log, not the client's own
+//! answers.
 
 mod common;
 
@@ -512,6 +513,41 @@ fn a_stale_cached_id_falls_back_to_the_search() {
     }
     assert_eq!(emu.item(&card.item_id).unwrap().name, "AMEX 8738");
     assert_eq!(emu.items(BOARD).len(), 2);
+}
+
+#[test]
+fn a_new_project_or_po_column_on_the_same_board_keeps_the_item() {
+    let emu = start_with(|c| {
+        c.seed = seed_with_item_columns(&[
+            ("text_project_code", "Project code", "text"),
+            ("text_po_code", "PO #", "text"),
+        ])
+    });
+    let (client, _) = client(&emu);
+    let mut sync = BoardSync::connect(&client, &mapping()).expect("mapping fits");
+    let first = sync.sync_po(&gaffer_po(), &no_known()).unwrap();
+    let known = KnownIds {
+        item_id: Some(first.item_id.clone()),
+        subitem_ids: first.subitem_ids(),
+    };
+    // A person maps the project and PO number to other (still empty) columns.
+    let mut moved = mapping();
+    moved.item.project = "text_project_code".into();
+    moved.item.po_number = "text_po_code".into();
+    let mut sync = BoardSync::connect(&client, &moved).expect("the new mapping fits");
+    let again = sync.sync_po(&gaffer_po(), &known).unwrap();
+    assert_eq!(again.item_id, first.item_id, "the known item is kept");
+    assert_eq!(again.item, Change::Updated);
+    assert_eq!(emu.items(BOARD).len(), 1, "no duplicate item");
+    let item = emu.item(&first.item_id).unwrap();
+    assert_eq!(item.text("text_project_code"), Some("2416"));
+    assert_eq!(item.text("text_po_code"), Some("03"));
+    assert_eq!(subitems_of(&emu, &first.item_id).len(), 3);
+    let known = KnownIds {
+        item_id: Some(again.item_id.clone()),
+        subitem_ids: again.subitem_ids(),
+    };
+    assert_eq!(sync.sync_po(&gaffer_po(), &known).unwrap().writes, 0);
 }
 
 #[test]

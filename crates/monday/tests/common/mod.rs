@@ -61,7 +61,12 @@ fn col(id: &str, title: &str, ty: &str) -> serde_json::Value {
 /// columns lack some of domain.md's labels on purpose ("CC / PC", "Needs Verification",
 /// "RTP", "PO Log Mismatch"): the sync creates them.
 pub fn seed() -> Seed {
-    let board = json!({
+    seed_with_item_columns(&[])
+}
+
+/// The same boards, the accounting board with `extra` columns (id, title, type) too.
+pub fn seed_with_item_columns(extra: &[(&str, &str, &str)]) -> Seed {
+    let mut board = json!({
         "id": BOARD,
         "name": "Accounting 2025",
         "columns": [
@@ -86,6 +91,12 @@ pub fn seed() -> Seed {
             {"id": GROUP_2501, "title": "2501_Spring Campaign"},
         ],
     });
+    for (id, title, ty) in extra {
+        board["columns"]
+            .as_array_mut()
+            .expect("columns")
+            .push(col(id, title, ty));
+    }
     let sub = json!({
         "id": SUB_BOARD,
         "name": "Subitems of Accounting 2025",
