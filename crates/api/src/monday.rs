@@ -7,7 +7,8 @@
 //! board should show) differs from the one last synced, or whose retry is due, and records
 //! ids, digest and errors per PO. One worker thread per workspace runs a pass when the sync
 //! is enabled at start, after documents change (debounced) and on "Sync now"; a passing
-//! failure is retried with backoff (five tries, then a person retries), a PO's own error
+//! failure is retried with backoff (five tries, then a person retries; monday.com
+//! unreachable or limited ends the pass and pauses the worker), a PO's own error
 //! waits for its data to change, and a refused token stops the sync until it is saved again.
 
 use std::collections::{BTreeMap, HashMap};
@@ -64,6 +65,9 @@ pub(crate) struct MondayRuntime {
     in_pass: Arc<AtomicBool>,
     last_error: Option<String>,
     last_pass_ms: Option<i64>,
+    /// monday.com was unreachable or limited: the worker runs no pass before this time
+    /// (a person's "Sync now" clears it).
+    paused_until_ms: Option<i64>,
 }
 
 impl MondayRuntime {
@@ -621,10 +625,14 @@ impl Workspace {
                 }
                 let known = known_ids(po.state.as_ref());
                 let result = sync.sync_po(&po.item, &known);
-                let row = self.record_po(&po, result, now)?;
-                let stopped = row.1;
-                report.rows.push(outcome(row.0 .0, row.0 .1, row.0 .2));
+                let (row, stopped, pause_until) = self.record_po(&po, result, now)?;
+                report.rows.push(outcome(row.0, row.1, row.2));
                 self.monday_changed();
+                if let Some(until) = pause_until {
+                    // Unreachable or limited: the POs after this one would meet the same
+                    // wall and each lose a try; the pass ends and the next waits.
+                    lock(&self.inner.monday).paused_until_ms = Some(until);
+                }
                 if let Some(why) = stopped {
                     report.stopped = Some(why);
                     return Ok(report);
@@ -638,14 +646,19 @@ impl Workspace {
         Ok(report)
     }
 
-    /// Records one PO's result; the outcome, and why the pass must stop (if it must).
+    /// Records one PO's result; the outcome, why the pass must stop (if it must), and until
+    /// when no pass should run (monday.com unreachable or limited).
     #[allow(clippy::type_complexity)]
     fn record_po(
         &self,
         po: &PoToSync,
         result: std::result::Result<boxkeeper_monday::SyncOutcome, SyncError>,
         now: i64,
-    ) -> Result<((MondayOutcomeKind, usize, Option<String>), Option<String>)> {
+    ) -> Result<(
+        (MondayOutcomeKind, usize, Option<String>),
+        Option<String>,
+        Option<i64>,
+    )> {
         let (project, number) = (po.item.project.as_str(), po.item.po_number.as_str());
         let store = lock(&self.inner.reader);
         match result {
@@ -683,7 +696,7 @@ impl Workspace {
                     ));
                 }
                 let message = (!problems.is_empty()).then(|| problems.join("; "));
-                Ok(((kind, done.writes, message), None))
+                Ok(((kind, done.writes, message), None, None))
             }
             Err(error) => {
                 let (kind, item_id, stop) = match &error {
@@ -697,6 +710,13 @@ impl Workspace {
                         error: MondayError::Rejected { .. },
                         item_id,
                     } => (MondayErrorKind::Item, item_id.clone(), false),
+                    // The client already waited and tried again: monday.com is down, the
+                    // network is, or a limit longer than the client waits (the daily one)
+                    // was hit. Every later PO would fail the same way.
+                    SyncError::Monday {
+                        error: MondayError::Unavailable(_) | MondayError::Limited { .. },
+                        item_id,
+                    } => (MondayErrorKind::Retrying, item_id.clone(), true),
                     SyncError::Monday { item_id, .. } => {
                         (MondayErrorKind::Retrying, item_id.clone(), false)
                     }
@@ -712,8 +732,17 @@ impl Workspace {
                         0
                     }
                 }) + 1;
+                let delay = match &error {
+                    SyncError::Monday {
+                        error: MondayError::Limited { retry_in, .. },
+                        ..
+                    } => retry_delay(tries).max(*retry_in),
+                    _ => retry_delay(tries),
+                };
                 let next = (kind == MondayErrorKind::Retrying && tries < MAX_TRIES)
-                    .then(|| now + retry_delay(tries).as_millis() as i64);
+                    .then(|| now + delay.as_millis() as i64);
+                let pause_until = (kind == MondayErrorKind::Retrying && stop)
+                    .then(|| now + delay.as_millis() as i64);
                 store.record_monday_failure(
                     po.source,
                     project,
@@ -735,7 +764,11 @@ impl Workspace {
                 } else {
                     MondayOutcomeKind::Failed
                 };
-                Ok(((outcome, 0, Some(message.clone())), stop.then_some(message)))
+                Ok((
+                    (outcome, 0, Some(message.clone())),
+                    stop.then_some(message),
+                    pause_until,
+                ))
             }
         }
     }
@@ -792,7 +825,9 @@ impl Workspace {
         if let Err(e) = lock(&self.inner.reader).delete_setting(RECONNECT) {
             tracing::warn!(error = %e, "could not clear the reconnect note");
         }
-        lock(&self.inner.monday).signal.notify();
+        let mut rt = lock(&self.inner.monday);
+        rt.paused_until_ms = None;
+        rt.signal.notify();
     }
 
     /// Documents changed: the worker looks again once they settle.
@@ -872,7 +907,10 @@ impl Workspace {
                 tracing::info!("Monday.com sync worker stopped");
                 return;
             }
-            if due && self.monday_runnable() {
+            let paused_until = lock(&self.inner.monday)
+                .paused_until_ms
+                .filter(|t| *t > now_ms());
+            if due && paused_until.is_none() && self.monday_runnable() {
                 // Quiet first: a burst of changes becomes one pass.
                 while signal.wait(DEBOUNCE) && !signal.stopped() {}
                 if signal.stopped() {
@@ -895,10 +933,19 @@ impl Workspace {
             // retry cannot be sent anyway. Runnable: the next retry, but never sooner than
             // MIN_WAIT, so a retry time that stays in the past cannot make the worker spin.
             let wait = if self.monday_runnable() {
-                self.next_monday_try().map_or(IDLE, |t| {
-                    Duration::from_millis((t - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64)
+                // Paused: the pass after the pause sends the POs the stopped one never
+                // reached; otherwise the next retry.
+                let paused_until = lock(&self.inner.monday)
+                    .paused_until_ms
+                    .filter(|t| *t > now_ms());
+                paused_until
+                    .or_else(|| self.next_monday_try())
+                    .map_or(IDLE, |t| {
+                        Duration::from_millis(
+                            (t - now_ms()).clamp(0, IDLE.as_millis() as i64) as u64
+                        )
                         .max(MIN_WAIT)
-                })
+                    })
             } else {
                 IDLE
             };

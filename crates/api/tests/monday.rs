@@ -3,7 +3,8 @@
 //! board and the mapping's problems, a first sync (one item per PO in its project's group,
 //! one subitem per line), a resync that writes nothing, a lost answer and lost ids that
 //! make no duplicates, a correction made in the app that reaches the board, a rate limit
-//! waited out, and per-PO errors shown and retried.
+//! waited out, an outage that ends the pass, a gone PO's retry that leaves the worker at
+//! rest, and per-PO errors shown and retried.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -645,4 +646,51 @@ fn a_retry_left_by_a_po_that_is_gone_does_not_keep_the_worker_busy() {
     assert_eq!(emu.requests().len(), 0, "passes ran with nothing to send");
     assert_eq!(store.next_monday_try(source, 5).unwrap(), None);
     ws.stop_monday_sync();
+}
+
+#[test]
+fn an_outage_stops_the_pass_without_using_the_other_pos_tries() {
+    let emu = emulator(None);
+    let d = demo();
+    let ws = &d.ws;
+    configure(ws, &emu);
+    // The board's schema is read; every search for a PO's item then fails (after the
+    // client's own retries).
+    emu.inject_fault_on(
+        "items_page_by_column_values",
+        Fault::Status { status: 503 },
+        1000,
+    );
+    let report = ws.monday_sync_once().unwrap();
+    assert!(report.stopped.is_some(), "{report:#?}");
+    assert_eq!(
+        report.rows.len(),
+        1,
+        "the pass stopped at the first PO: {report:#?}"
+    );
+    assert_eq!(report.rows[0].outcome, MondayOutcomeKind::Retrying);
+    let pos = ws.purchase_orders().unwrap();
+    let tried: Vec<_> = pos
+        .iter()
+        .filter(|p| p.monday.as_ref().is_some_and(|m| m.tries > 0))
+        .collect();
+    assert_eq!(tried.len(), 1, "one try used, by the PO at hand");
+    assert!(pos.len() > 1);
+    assert!(pos
+        .iter()
+        .filter(|p| p.monday.as_ref().is_some_and(|m| m.tries == 0))
+        .all(|p| p.monday.as_ref().unwrap().state == MondaySyncState::Pending));
+
+    // Back up: the next pass sends the POs the stopped one never reached.
+    emu.clear_faults();
+    let report = ws.monday_sync_once().unwrap();
+    assert_eq!(report.stopped, None);
+    assert_eq!(
+        report
+            .rows
+            .iter()
+            .filter(|r| r.outcome == MondayOutcomeKind::Created)
+            .count(),
+        pos.len() - 1
+    );
 }
