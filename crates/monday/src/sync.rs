@@ -4,8 +4,9 @@
 //! paged with the cursor, then read by id), created in the project's group when missing,
 //! else changed only where the board differs; each line is found among the item's subitems
 //! by file number (several lines of one invoice share it: then by name, then in order),
-//! created when missing, else changed where it differs. A resync of unchanged data writes
-//! nothing. The mapped columns belong to the app: a value a person changed there is put
+//! created when missing, else changed where it differs; a subitem of the PO that no line
+//! matches any more gets the line status "Removed" ([`REMOVED`]). A resync of unchanged
+//! data writes nothing. The mapped columns belong to the app: a value a person changed there is put
 //! back, an empty value clears the column; other columns are never touched.
 //!
 //! A creation whose answer was lost (5xx, timeout, dropped connection) may have happened,
@@ -451,6 +452,9 @@ fn assign_subitems(
     }
     assigned
 }
+
+/// The line status of a subitem whose line the app no longer has.
+pub const REMOVED: &str = "Removed";
 
 /// Syncs POs to one board with one mapping; holds the board's schema (read once).
 #[derive(Debug)]
@@ -919,7 +923,63 @@ impl<'a> BoardSync<'a> {
                 Err(error) => return Err(fatal(error)),
             }
         }
+        writes += self
+            .mark_removed(po, &board_subs, &claimed, &outcomes, known)
+            .map_err(fatal)?;
         Ok((outcomes, writes))
+    }
+
+    /// Gives the line status "Removed" to the subitems under the item that were this PO's
+    /// lines and matched none this time (a document rejected, deleted or moved to another
+    /// PO, a line deleted), so the board stops counting money the app no longer has. They
+    /// are labelled, not deleted: monday.com's delete and archive are not in the emulator
+    /// the sync is tested against, and a label is easy to undo by hand. A subitem is this
+    /// PO's when its id was recorded for it or its file number is one of the PO's files; a
+    /// file whose line failed this time is left alone, and one already "Removed" is not
+    /// written again. Returns how many were marked.
+    fn mark_removed(
+        &self,
+        po: &PoItem,
+        board_subs: &[BoardItem],
+        claimed: &HashSet<String>,
+        outcomes: &[SubitemOutcome],
+        known: &KnownIds,
+    ) -> Result<usize, MondayError> {
+        let file_col = self.column_of(Field::FileNumber);
+        let status_col = self.column_of(Field::LineStatus);
+        let failed: HashSet<&str> = outcomes
+            .iter()
+            .filter(|o| o.result.is_err())
+            .map(|o| o.file_number.as_str())
+            .collect();
+        let files: HashSet<&str> = po.lines.iter().map(|l| l.file_number.trim()).collect();
+        let recorded: HashSet<&String> = known.subitem_ids.values().flatten().collect();
+        let mut marked = 0;
+        for sub in board_subs {
+            let file_text = sub.text(file_col);
+            let file = file_text.trim();
+            let ours = recorded.contains(&sub.id) || files.contains(file);
+            if !ours
+                || claimed.contains(&sub.id)
+                || failed.contains(file)
+                || sub.text(status_col).trim() == REMOVED
+            {
+                continue;
+            }
+            let mut values = Map::new();
+            values.insert(status_col.to_string(), json!({ "label": REMOVED }));
+            match self.change(&self.subitems_board_id, &sub.id, &values) {
+                Ok(()) => {
+                    tracing::info!(subitem = %sub.id, file, "a line the app no longer has is marked removed");
+                    marked += 1;
+                }
+                Err(error @ MondayError::Rejected { .. }) => {
+                    tracing::warn!(subitem = %sub.id, file, %error, "could not mark a line removed");
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(marked)
     }
 
     /// Creates one subitem; when the answer is lost, reads the item's subitems again and

@@ -551,6 +551,60 @@ fn a_new_project_or_po_column_on_the_same_board_keeps_the_item() {
 }
 
 #[test]
+fn lines_the_app_no_longer_has_are_marked_removed_on_the_board() {
+    let emu = start();
+    let (client, _) = client(&emu);
+    let mut sync = BoardSync::connect(&client, &mapping()).expect("mapping fits");
+    let first = sync.sync_po(&gaffer_po(), &no_known()).unwrap();
+    let known = KnownIds {
+        item_id: Some(first.item_id.clone()),
+        subitem_ids: first.subitem_ids(),
+    };
+    // Invoice 02 was rejected and the second line of invoice 01 deleted.
+    let mut po = gaffer_po();
+    po.lines.truncate(1);
+    let again = sync.sync_po(&po, &known).unwrap();
+    assert_eq!(again.writes, 2, "two subitems marked");
+    let subs = subitems_of(&emu, &first.item_id);
+    assert_eq!(
+        subs.len(),
+        3,
+        "nothing is deleted (the emulator has no delete)"
+    );
+    let statuses: Vec<(&str, &str)> = subs
+        .iter()
+        .map(|s| {
+            (
+                s.text(LINE_DESCRIPTION).unwrap(),
+                s.text(LINE_STATUS).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("Gaffer", "Pending"),
+            ("Grip truck", "Removed"),
+            ("Overtime", "Removed")
+        ]
+    );
+    // A resync writes nothing.
+    let known = KnownIds {
+        item_id: Some(again.item_id.clone()),
+        subitem_ids: again.subitem_ids(),
+    };
+    assert_eq!(sync.sync_po(&po, &known).unwrap().writes, 0);
+    assert_eq!(sync.sync_po(&po, &no_known()).unwrap().writes, 0);
+    // Invoice 02 comes back: its subitem is used again, not a new one made.
+    let back = sync.sync_po(&gaffer_po(), &known).unwrap();
+    assert_eq!(subitems_of(&emu, &first.item_id).len(), 3);
+    assert!(back.subitems.iter().all(|s| s.result.is_ok()));
+    assert!(subitems_of(&emu, &first.item_id)
+        .iter()
+        .all(|s| s.text(LINE_STATUS) == Some("Pending")));
+}
+
+#[test]
 fn duplicates_on_the_board_are_paged_through_and_the_oldest_is_used() {
     let emu = start();
     let mut made = Vec::new();
