@@ -38,26 +38,31 @@ pub async fn forget_memory(
     blocking(move || ws.forget_memory(i64::from(id))).await
 }
 
-/// Accepts a document's suggestion from memory as a person's correction.
+/// Accepts a document's suggestion from memory as a person's correction. `value` is the
+/// suggestion as the window shows it: when memory offers another now, the error is "the
+/// suggestion changed; look again" and nothing is done.
 #[tauri::command]
 #[specta::specta]
 pub async fn accept_suggestion(
     ws: State<'_, Workspace>,
     id: u32,
     field: MemoryField,
+    value: String,
 ) -> Result<Option<DocumentDetail>, String> {
     let ws = ws.inner().clone();
-    blocking(move || ws.accept_suggestion(i64::from(id), field)).await
+    blocking(move || ws.accept_suggestion(i64::from(id), field, &value)).await
 }
 
-/// Dismisses a document's suggestion from memory (for good, on that document).
+/// Dismisses a document's suggestion from memory (for good, on that document); `value` is
+/// checked as for `accept_suggestion`.
 #[tauri::command]
 #[specta::specta]
 pub async fn dismiss_suggestion(
     ws: State<'_, Workspace>,
     id: u32,
     field: MemoryField,
+    value: String,
 ) -> Result<Option<DocumentDetail>, String> {
     let ws = ws.inner().clone();
-    blocking(move || ws.dismiss_suggestion(i64::from(id), field)).await
+    blocking(move || ws.dismiss_suggestion(i64::from(id), field, &value)).await
 }

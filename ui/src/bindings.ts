@@ -65,10 +65,17 @@ export const commands = {
 	setMemoryValue: (id: number, value: string) => typedError<MemoryEntryRow_Serialize[], string>(__TAURI_INVOKE("set_memory_value", { id, value })),
 	/**  Forgets a remembered value; returns what is left. */
 	forgetMemory: (id: number) => typedError<MemoryEntryRow_Serialize[], string>(__TAURI_INVOKE("forget_memory", { id })),
-	/**  Accepts a document's suggestion from memory as a person's correction. */
-	acceptSuggestion: (id: number, field: MemoryField) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("accept_suggestion", { id, field })),
-	/**  Dismisses a document's suggestion from memory (for good, on that document). */
-	dismissSuggestion: (id: number, field: MemoryField) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("dismiss_suggestion", { id, field })),
+	/**
+	 *  Accepts a document's suggestion from memory as a person's correction. `value` is the
+	 *  suggestion as the window shows it: when memory offers another now, the error is "the
+	 *  suggestion changed; look again" and nothing is done.
+	 */
+	acceptSuggestion: (id: number, field: MemoryField, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("accept_suggestion", { id, field, value })),
+	/**
+	 *  Dismisses a document's suggestion from memory (for good, on that document); `value` is
+	 *  checked as for `accept_suggestion`.
+	 */
+	dismissSuggestion: (id: number, field: MemoryField, value: string) => typedError<DocumentDetail_Serialize | null, string>(__TAURI_INVOKE("dismiss_suggestion", { id, field, value })),
 	/**  Share links made, pending and failed in the followed source. */
 	shareLinkStatus: () => typedError<ShareLinkStatus, string>(__TAURI_INVOKE("share_link_status")),
 	/**  The PO folders of the followed source with their share links (or why there is none). */

@@ -50,21 +50,30 @@ impl Workspace {
     }
 
     /// A person accepts a document's suggestion from memory: it becomes their correction
-    /// (history, undo).
-    pub fn accept_suggestion(&self, id: i64, field: MemoryField) -> Result<Option<DocumentDetail>> {
-        lock(&self.inner.reader).accept_suggestion(id, field.as_str(), now_ms())?;
+    /// (history, undo). `shown` is the value the window showed; when memory offers another
+    /// (or nothing) now, nothing is done and the error is
+    /// [`boxkeeper_store::StoreError::SuggestionChanged`] ("the suggestion changed; look
+    /// again"): the window shows the document afresh.
+    pub fn accept_suggestion(
+        &self,
+        id: i64,
+        field: MemoryField,
+        shown: &str,
+    ) -> Result<Option<DocumentDetail>> {
+        lock(&self.inner.reader).accept_suggestion(id, field.as_str(), shown, now_ms())?;
         self.documents_changed();
         self.document(id)
     }
 
     /// A person dismisses a document's suggestion from memory: that value is not offered on
-    /// this document again.
+    /// this document again. `shown` is checked as for [`Workspace::accept_suggestion`].
     pub fn dismiss_suggestion(
         &self,
         id: i64,
         field: MemoryField,
+        shown: &str,
     ) -> Result<Option<DocumentDetail>> {
-        lock(&self.inner.reader).dismiss_suggestion(id, field.as_str(), now_ms())?;
+        lock(&self.inner.reader).dismiss_suggestion(id, field.as_str(), shown, now_ms())?;
         self.documents_changed();
         self.document(id)
     }

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 use boxkeeper_api::dto::{
     DocumentDetail, DocumentQuery, DocumentRow, DocumentStatus, LineInput, MemoryField,
 };
-use boxkeeper_api::{DataPaths, Workspace};
+use boxkeeper_api::{ApiError, DataPaths, Workspace};
+use boxkeeper_store::StoreError;
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -167,9 +168,25 @@ fn suggestions_appear_never_override_a_person_and_survive_a_restart() {
     assert_eq!(field(&read, "description").as_deref(), Some("Best boy"));
     assert_eq!(suggested(&read, MemoryField::Description), None);
 
+    // The window showed another value than memory offers now (edited meanwhile): refused
+    // with a typed error, and nothing done.
+    for err in [
+        ws.accept_suggestion(second, MemoryField::AccountCode, "5200")
+            .unwrap_err(),
+        ws.dismiss_suggestion(second, MemoryField::AccountCode, "5200")
+            .unwrap_err(),
+    ] {
+        assert!(
+            matches!(err, ApiError::Store(StoreError::SuggestionChanged { .. })),
+            "{err:?}"
+        );
+        assert_eq!(err.to_string(), "the suggestion changed; look again");
+    }
+    assert_eq!(ws.document(second).unwrap().unwrap(), read);
+
     // Accepted: the lines get the code as a person's change, undoable.
     let accepted = ws
-        .accept_suggestion(second, MemoryField::AccountCode)
+        .accept_suggestion(second, MemoryField::AccountCode, "5300")
         .unwrap()
         .unwrap();
     assert!(accepted
@@ -182,16 +199,19 @@ fn suggestions_appear_never_override_a_person_and_survive_a_restart() {
     assert_eq!(ws.document(second).unwrap().unwrap().lines, read.lines);
 
     // Dismissed: gone, and still gone after a restart.
-    ws.dismiss_suggestion(second, MemoryField::AccountCode)
+    ws.dismiss_suggestion(second, MemoryField::AccountCode, "5300")
         .unwrap();
     drop(ws);
     let ws = open(data.path(), folder.path());
     let after = ws.document(second).unwrap().unwrap();
     assert_eq!(suggested(&after, MemoryField::AccountCode), None);
     let err = ws
-        .accept_suggestion(second, MemoryField::AccountCode)
+        .accept_suggestion(second, MemoryField::AccountCode, "5300")
         .unwrap_err();
-    assert!(err.to_string().contains("no suggestion"), "{err}");
+    assert!(
+        matches!(err, ApiError::Store(StoreError::SuggestionChanged { .. })),
+        "{err:?}"
+    );
 
     // The settings page: edits are checked like a correction; forgetting removes the
     // suggestion it made.

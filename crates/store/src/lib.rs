@@ -75,6 +75,11 @@ pub enum StoreError {
     TooNew { found: i64, known: i64 },
     #[error("there is no document {0}")]
     NoSuchDocument(i64),
+    /// A suggestion from memory was accepted or dismissed as the window showed it, but what
+    /// memory offers for that field now differs (the remembered value was edited or
+    /// relearned, or it is gone): nothing was done; the window shows the document again.
+    #[error("the suggestion changed; look again")]
+    SuggestionChanged { document: i64, field: String },
     /// A value the store refuses (a review state, a PO status, ...), in words for the user.
     #[error("{0}")]
     Invalid(String),

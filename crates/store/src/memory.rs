@@ -457,15 +457,16 @@ pub(crate) fn suggestions(conn: &Connection, doc: i64) -> Result<Vec<Suggestion>
     Ok(out)
 }
 
-fn suggestion_for(tx: &Transaction, doc: i64, field: &str) -> Result<Suggestion> {
+/// The suggestion for `field` of `doc` as memory offers it now, if it is still the value a
+/// person was shown: the offer is worked out afresh, and a person who clicked Accept on
+/// one value must not get another (edited in the memory panel, relearned meanwhile).
+fn shown_suggestion(tx: &Transaction, doc: i64, field: &str, shown: &str) -> Result<Suggestion> {
     suggestions(tx, doc)?
         .into_iter()
-        .find(|s| s.field == field)
-        .ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "document {doc} has no suggestion from memory for the {} (any more)",
-                field.replace('_', " ")
-            ))
+        .find(|s| s.field == field && s.value == shown)
+        .ok_or_else(|| StoreError::SuggestionChanged {
+            document: doc,
+            field: field.to_string(),
         })
 }
 
@@ -541,12 +542,20 @@ impl Store {
 
     /// A person accepts the suggestion from memory for `field` of `doc`: it becomes their
     /// value (a field's person value, or the account code of the lines it was offered for),
-    /// recorded in history as theirs and undoable like any correction. Returns the value.
-    pub fn accept_suggestion(&mut self, doc: i64, field: &str, now: i64) -> Result<String> {
+    /// recorded in history as theirs and undoable like any correction. `shown` is the value
+    /// the person saw: when memory offers another (or nothing) now, nothing is done and the
+    /// answer is [`StoreError::SuggestionChanged`]. Returns the value.
+    pub fn accept_suggestion(
+        &mut self,
+        doc: i64,
+        field: &str,
+        shown: &str,
+        now: i64,
+    ) -> Result<String> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let s = suggestion_for(&tx, doc, field)?;
+        let s = shown_suggestion(&tx, doc, field, shown)?;
         if field == "account_code" {
             let (mut lines, _) = review::current_lines(&tx, doc)?;
             for (i, line) in lines.iter_mut().enumerate() {
@@ -570,12 +579,19 @@ impl Store {
     }
 
     /// A person dismisses the suggestion from memory for `field` of `doc`: that value is not
-    /// offered on this document again (re-extractions included).
-    pub fn dismiss_suggestion(&mut self, doc: i64, field: &str, now: i64) -> Result<()> {
+    /// offered on this document again (re-extractions included). `shown` is the value the
+    /// person saw, checked as for [`Store::accept_suggestion`].
+    pub fn dismiss_suggestion(
+        &mut self,
+        doc: i64,
+        field: &str,
+        shown: &str,
+        now: i64,
+    ) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let s = suggestion_for(&tx, doc, field)?;
+        let s = shown_suggestion(&tx, doc, field, shown)?;
         tx.execute(
             "INSERT INTO dismissed_suggestions (document_id, field, value, dismissed_ms)
              VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",

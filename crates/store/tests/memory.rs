@@ -496,7 +496,7 @@ fn accepting_is_a_persons_correction_with_history_and_undo() {
     let now = b.tick();
     let accepted = b
         .store
-        .accept_suggestion(second, "vendor_name", now)
+        .accept_suggestion(second, "vendor_name", "Courier Car Rental, Inc.", now)
         .unwrap();
     assert_eq!(accepted, "Courier Car Rental, Inc.");
     let detail = b.store.document(second).unwrap().unwrap();
@@ -537,7 +537,7 @@ fn accepting_is_a_persons_correction_with_history_and_undo() {
     // The account code goes to the lines it was offered for.
     let now = b.tick();
     b.store
-        .accept_suggestion(second, "account_code", now)
+        .accept_suggestion(second, "account_code", "6110", now)
         .unwrap();
     assert_eq!(
         b.codes(second),
@@ -575,8 +575,95 @@ fn accepting_is_a_persons_correction_with_history_and_undo() {
 
     // Nothing to accept: refused with a reason.
     let now = b.tick();
-    let err = b.store.accept_suggestion(second, "tax", now).unwrap_err();
-    assert!(matches!(err, StoreError::Invalid(_)), "{err}");
+    let err = b
+        .store
+        .accept_suggestion(second, "tax", "0.00", now)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::SuggestionChanged { .. }), "{err}");
+}
+
+#[test]
+fn a_suggestion_that_changed_since_it_was_shown_is_neither_accepted_nor_dismissed() {
+    let mut b = Books::new();
+    let first = taught(&mut b);
+    let second = b.add(SCAN_2);
+    b.extract(
+        second,
+        &[
+            ("vendor_name", "Courier Car Rentel"),
+            ("description", "Car"),
+        ],
+        &[("Van", None)],
+    );
+    // The window shows "Van rental" and "6110"; meanwhile a newer correction teaches
+    // another description and the code is edited in the memory panel.
+    assert_eq!(
+        b.suggested(second, "description").as_deref(),
+        Some("Van rental")
+    );
+    b.correct(first, "description", "Van hire");
+    let code = b
+        .store
+        .vendor_memory()
+        .unwrap()
+        .into_iter()
+        .find(|m| m.field == "account_code")
+        .unwrap();
+    let now = b.tick();
+    b.store.set_memory_value(code.id, "5200", now).unwrap();
+    let before = b.store.document(second).unwrap().unwrap();
+
+    let now = b.tick();
+    let err = b
+        .store
+        .accept_suggestion(second, "description", "Van rental", now)
+        .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::SuggestionChanged { document, field }
+            if *document == second && field == "description"),
+        "{err:?}"
+    );
+    assert_eq!(err.to_string(), "the suggestion changed; look again");
+    let err = b
+        .store
+        .accept_suggestion(second, "account_code", "6110", now)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::SuggestionChanged { .. }),
+        "{err:?}"
+    );
+    let err = b
+        .store
+        .dismiss_suggestion(second, "description", "Van rental", now)
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::SuggestionChanged { .. }),
+        "{err:?}"
+    );
+    // Nothing was done: no value, no history, and the new values are still offered.
+    let after = b.store.document(second).unwrap().unwrap();
+    assert_eq!(after.fields, before.fields);
+    assert_eq!(after.lines, before.lines);
+    assert_eq!(after.history, before.history);
+    assert_eq!(
+        b.suggested(second, "description").as_deref(),
+        Some("Van hire")
+    );
+    assert_eq!(b.suggested(second, "account_code").as_deref(), Some("5200"));
+
+    // Looked at again: what is shown now is what is accepted, or dismissed.
+    let now = b.tick();
+    assert_eq!(
+        b.store
+            .accept_suggestion(second, "account_code", "5200", now)
+            .unwrap(),
+        "5200"
+    );
+    assert_eq!(b.codes(second), vec![Some("5200".into())]);
+    b.store
+        .dismiss_suggestion(second, "description", "Van hire", now)
+        .unwrap();
+    assert_eq!(b.suggested(second, "description"), None);
 }
 
 #[test]
@@ -591,7 +678,7 @@ fn a_dismissed_suggestion_stays_dismissed_through_extraction_and_restart() {
     b.extract(second, &fields, &[("Van", None)]);
     let now = b.tick();
     b.store
-        .dismiss_suggestion(second, "description", now)
+        .dismiss_suggestion(second, "description", "Van rental", now)
         .unwrap();
     assert_eq!(b.suggested(second, "description"), None);
     b.extract(second, &fields, &[("Van", None)]);

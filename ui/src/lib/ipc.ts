@@ -288,13 +288,16 @@ export const api = {
   forgetMemory(id: number): Promise<Result<MemoryEntry[]>> {
     return call(() => commands.forgetMemory(id));
   },
-  /** Accepts a document's suggestion from memory as a person's correction. */
-  acceptSuggestion(id: number, field: MemoryField): Promise<Result<DocumentDetail | null>> {
-    return call(() => commands.acceptSuggestion(id, field));
+  /** Accepts a document's suggestion from memory as a person's correction. `value` is the
+   * suggestion as shown: when memory offers another now, the core refuses ("the suggestion
+   * changed; look again") and nothing is done. */
+  acceptSuggestion(id: number, field: MemoryField, value: string): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.acceptSuggestion(id, field, value));
   },
-  /** Dismisses a document's suggestion from memory (on this document, for good). */
-  dismissSuggestion(id: number, field: MemoryField): Promise<Result<DocumentDetail | null>> {
-    return call(() => commands.dismissSuggestion(id, field));
+  /** Dismisses a document's suggestion from memory (on this document, for good); `value` is
+   * checked as for acceptSuggestion. */
+  dismissSuggestion(id: number, field: MemoryField, value: string): Promise<Result<DocumentDetail | null>> {
+    return call(() => commands.dismissSuggestion(id, field, value));
   },
   /** Share links made, pending and failed. */
   mondayConfig(): Promise<Result<MondayConfig>> {

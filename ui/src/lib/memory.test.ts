@@ -7,6 +7,7 @@ import {
   memoryFieldLabel,
   memoryValueText,
   sortMemory,
+  suggestionChanged,
   suggestionFor,
   suggestionSource,
   suggestionText,
@@ -74,6 +75,16 @@ describe("suggestions from memory", () => {
     expect(suggestionFor(list, "account_code")?.value).toBe("5300");
     expect(suggestionFor(list, "vendor_name")).toBeNull();
     expect(suggestionFor(null, "description")).toBeNull();
+  });
+});
+
+describe("a suggestion that changed since it was shown", () => {
+  it("is told apart from other refusals by the core's words", () => {
+    expect(suggestionChanged("the suggestion changed; look again")).toBe(true);
+    expect(suggestionChanged("The suggestion changed; look again")).toBe(true);
+    expect(suggestionChanged("document 3 has no suggestion from memory")).toBe(false);
+    expect(suggestionChanged("database error: disk I/O error")).toBe(false);
+    expect(suggestionChanged("")).toBe(false);
   });
 });
 

@@ -59,6 +59,19 @@ export function suggestionTitle(s: Suggestion): string {
   return parts.join(" ");
 }
 
+/** The core's refusal when Accept or Dismiss was for a value memory no longer offers (edited
+ * in the memory panel, or relearned since the document was shown). */
+export const SUGGESTION_CHANGED = "the suggestion changed; look again";
+
+/** What the note says after that refusal, once the document is shown afresh. */
+export const SUGGESTION_CHANGED_TEXT = "The suggestion changed; look again.";
+
+/** Whether an Accept or Dismiss was refused because the suggestion changed since it was
+ * shown: the window then loads the document again instead of showing a plain error. */
+export function suggestionChanged(error: string): boolean {
+  return error.trim().toLowerCase().startsWith(SUGGESTION_CHANGED);
+}
+
 /** The suggestion for one field, if there is one. */
 export function suggestionFor(
   suggestions: readonly Suggestion[] | null | undefined,
