@@ -223,15 +223,63 @@ fn link(url: Option<String>, text: &str) -> Option<Link> {
         .map(|u| Link::new(u, text))
 }
 
-/// An amount as the board's Numbers column takes it: the store keeps plain decimals, but a
-/// person's line may carry a thousands separator or a currency sign.
+/// A quantity or an amount as the store keeps it, for the board's Numbers column. It is
+/// sent as written: one the board cannot take ("1,234.50", "$12") is refused by the sync's
+/// own check as that line's error, shown to the person, rather than rewritten into a
+/// number that may be wrong ("1.234,50" is not 1.23450).
 fn decimal(v: Option<String>) -> Option<String> {
-    v.map(|v| {
-        v.chars()
-            .filter(|c| c.is_ascii_digit() || *c == '.' || *c == '-')
-            .collect::<String>()
-    })
-    .filter(|v| !v.is_empty())
+    v.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+}
+
+/// A plain decimal as a whole number and its count of decimals ("2.5" is (25, 1)).
+fn scaled(text: &str) -> Option<(i128, u32)> {
+    let t = text.trim();
+    let (negative, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let frac = frac.trim_end_matches('0');
+    if (int.is_empty() && frac.is_empty())
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+        || int.len() + frac.len() > 30
+    {
+        return None;
+    }
+    let n: i128 = format!("{int}{frac}").parse().ok()?;
+    Some((if negative { -n } else { n }, frac.len() as u32))
+}
+
+/// The quantity and rate a line shows on the board. With a unit price, both as stored.
+/// With a quantity and an amount but no unit price, the rate is amount / quantity when
+/// that is exact to the cent (5 x 120.00 for 600.00); otherwise the line shows quantity 1
+/// at the whole amount, so the board's quantity x rate is still the line's money. With an
+/// amount alone, the amount is the rate.
+fn line_money(
+    quantity: Option<String>,
+    unit_price: Option<String>,
+    amount: Option<String>,
+) -> (Option<String>, Option<String>) {
+    let (quantity, unit_price, amount) = (decimal(quantity), decimal(unit_price), decimal(amount));
+    match (quantity, unit_price, amount) {
+        (q, Some(r), _) => (q, Some(r)),
+        (q, None, None) => (q, None),
+        (None, None, Some(a)) => (None, Some(a)),
+        (Some(q), None, Some(a)) => {
+            let exact = boxkeeper_store::parse_cents(&a)
+                .zip(scaled(&q))
+                .and_then(|(cents, (n, k))| {
+                    let top = i128::from(cents).checked_mul(10i128.checked_pow(k)?)?;
+                    (n != 0 && top % n == 0).then(|| top / n)
+                })
+                .and_then(|c| i64::try_from(c).ok());
+            match exact {
+                Some(rate) => (Some(q), Some(boxkeeper_store::format_cents(rate))),
+                None => (Some("1".into()), Some(a)),
+            }
+        }
+    }
 }
 
 /// The digest of what the board should show for `po` under `mapping`: a new mapping or
@@ -1051,11 +1099,7 @@ fn po_item(
         } else {
             for l in &detail.lines {
                 let (quantity, rate) =
-                    match (decimal(l.quantity.clone()), decimal(l.unit_price.clone())) {
-                        (q, Some(r)) => (q, Some(r)),
-                        (None, None) => (None, decimal(l.amount.clone())),
-                        (Some(q), None) => (Some(q), None),
-                    };
+                    line_money(l.quantity.clone(), l.unit_price.clone(), l.amount.clone());
                 lines.push(LineSubitem {
                     file_number: file_number.clone(),
                     status,
@@ -1154,6 +1198,50 @@ mod tests {
     }
 
     #[test]
+    fn a_line_without_a_unit_price_shows_its_amount() {
+        let s = |v: &str| Some(v.to_string());
+        // Exact to the cent: amount / quantity.
+        assert_eq!(line_money(s("5"), None, s("600.00")), (s("5"), s("120.00")));
+        assert_eq!(
+            line_money(s("2.5"), None, s("300.25")),
+            (s("2.5"), s("120.10"))
+        );
+        assert_eq!(line_money(s("-2"), None, s("-50")), (s("-2"), s("25.00")));
+        // Not exact, or a zero quantity: one at the whole amount.
+        assert_eq!(line_money(s("3"), None, s("100.00")), (s("1"), s("100.00")));
+        assert_eq!(line_money(s("0"), None, s("100.00")), (s("1"), s("100.00")));
+        // A unit price wins; an amount alone is the rate; nothing is nothing.
+        assert_eq!(
+            line_money(s("3"), s("33.333"), s("100.00")),
+            (s("3"), s("33.333"))
+        );
+        assert_eq!(line_money(None, None, s("86.40")), (None, s("86.40")));
+        assert_eq!(line_money(s("2"), None, None), (s("2"), None));
+    }
+
+    #[test]
+    fn a_value_the_board_cannot_take_is_sent_as_written_not_rewritten() {
+        // The sync refuses these as the line's error; stripping characters would send
+        // 1.23450 for a European 1.234,50.
+        assert_eq!(
+            decimal(Some("1.234,50".into())).as_deref(),
+            Some("1.234,50")
+        );
+        assert_eq!(
+            decimal(Some("$1,234.50".into())).as_deref(),
+            Some("$1,234.50")
+        );
+        assert_eq!(decimal(Some(" 12.50 ".into())).as_deref(), Some("12.50"));
+        assert_eq!(decimal(Some("  ".into())), None);
+        let s = |v: &str| Some(v.to_string());
+        assert_eq!(
+            line_money(s("2"), None, s("$1,200")),
+            (s("1"), s("$1,200")),
+            "an amount the store cannot read is not divided"
+        );
+    }
+
+    #[test]
     fn retries_back_off_up_to_a_cap() {
         assert_eq!(retry_delay(1), RETRY_BASE);
         assert_eq!(retry_delay(2), RETRY_BASE * 2);
@@ -1173,9 +1261,5 @@ mod tests {
         assert_eq!(c.item.contact_link, None);
         assert_eq!(from_columns(&c).project, "text_project");
         assert_eq!(key_of(Field::DueDate), "due_date");
-        assert_eq!(
-            decimal(Some("$1,234.50".into())).as_deref(),
-            Some("1234.50")
-        );
     }
 }
