@@ -150,7 +150,8 @@ impl Store {
         Ok(())
     }
 
-    /// Records a failed try; returns how many tries have failed in a row. The stored ids
+    /// Records a failed try; returns how many tries have failed in a row with this kind of
+    /// error (another kind starts again at one, as the worker counts them). The stored ids
     /// and the digest of the last successful sync stay.
     pub fn record_monday_failure(
         &self,
@@ -168,7 +169,8 @@ impl Store {
                  ON CONFLICT (source_id, project_number, po_number) DO UPDATE SET
                      item_id = coalesce(excluded.item_id, item_id), error = excluded.error,
                      error_kind = excluded.error_kind, tried_digest = excluded.tried_digest,
-                     tries = tries + 1, next_try_ms = excluded.next_try_ms
+                     tries = CASE WHEN error_kind IS excluded.error_kind THEN tries + 1 ELSE 1 END,
+                     next_try_ms = excluded.next_try_ms
                  RETURNING tries",
                 params![
                     source,

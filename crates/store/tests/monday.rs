@@ -88,6 +88,33 @@ fn failures_count_keep_the_last_sync_and_clear_on_success() {
         "at the limit: failed"
     );
 
+    // Another kind of error starts the count again; the same kind adds to it.
+    let other = failure(MondayErrorKind::Item, None);
+    assert_eq!(
+        store
+            .record_monday_failure(
+                source,
+                "2416",
+                "24",
+                &failure(MondayErrorKind::Retrying, None)
+            )
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .record_monday_failure(source, "2416", "24", &other)
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .record_monday_failure(source, "2416", "24", &other)
+            .unwrap(),
+        2
+    );
+    store.retry_monday(source, Some(("2416", "24"))).unwrap();
+
     // A PO the pass no longer builds keeps no retry time; one it builds keeps its own.
     let present = vec![("2416".to_string(), "23".to_string())];
     assert_eq!(
