@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use boxkeeper_monday::{
     validate, BoardSync, Client, ClientConfig, ColumnMapping, Field, ItemColumns, KnownIds,
@@ -50,6 +50,8 @@ const RETRY_BASE: Duration = Duration::from_secs(30);
 const RETRY_CAP: Duration = Duration::from_secs(30 * 60);
 /// Documents change in bursts while the queue works: a pass waits for this much quiet.
 const DEBOUNCE: Duration = Duration::from_secs(2);
+/// The least time between two "Monday.com changed" notices during a pass.
+const NOTICE_EVERY: Duration = Duration::from_secs(1);
 /// The shortest timed wait between the worker's passes (a wake is not held back).
 const MIN_WAIT: Duration = Duration::from_secs(30);
 /// How long the worker sleeps when nothing wakes it (a safety net for missed wakes).
@@ -648,6 +650,9 @@ impl Workspace {
         lock(&self.inner.reader).delete_setting(RECONNECT)?;
         let stop = lock(&self.inner.monday).signal.clone();
         let mut report = MondayReport::default();
+        // Each notice makes the window rebuild every PO's row: during a pass at most one a
+        // second (the caller sends one when the pass ends).
+        let mut last_notice = Instant::now();
         for source in self.monday_sources()? {
             let pos = self.monday_pos(source, &mapping)?;
             let present: Vec<(String, String)> = pos
@@ -675,7 +680,10 @@ impl Workspace {
                 let result = sync.sync_po(&po.item, &known);
                 let (row, stopped, pause_until) = self.record_po(&po, result, now)?;
                 report.rows.push(outcome(row.0, row.1, row.2));
-                self.monday_changed();
+                if last_notice.elapsed() >= NOTICE_EVERY {
+                    self.monday_changed();
+                    last_notice = Instant::now();
+                }
                 if let Some(until) = pause_until {
                     // Unreachable or limited: the POs after this one would meet the same
                     // wall and each lose a try; the pass ends and the next waits.

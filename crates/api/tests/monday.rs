@@ -694,3 +694,24 @@ fn an_outage_stops_the_pass_without_using_the_other_pos_tries() {
         pos.len() - 1
     );
 }
+
+#[test]
+fn a_pass_tells_the_window_at_most_once_a_second() {
+    let emu = emulator(None);
+    let d = demo();
+    let ws = &d.ws;
+    configure(ws, &emu);
+    let pos = pos_of(ws).len() as u64;
+    *d.notices.lock().unwrap() = 0;
+    let started = Instant::now();
+    let report = ws.monday_sync_once().unwrap();
+    let secs = started.elapsed().as_secs();
+    assert_eq!(report.rows.len() as u64, pos);
+    let notices = u64::from(*d.notices.lock().unwrap());
+    // One as the pass starts, one as it ends, at most one a second between.
+    assert!(
+        notices <= 3 + secs,
+        "{notices} notices for {pos} POs in {secs} s"
+    );
+    assert!(notices >= 2);
+}
