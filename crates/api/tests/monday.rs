@@ -715,3 +715,65 @@ fn a_pass_tells_the_window_at_most_once_a_second() {
     );
     assert!(notices >= 2);
 }
+
+#[test]
+fn a_rejected_documents_lines_are_marked_removed_on_the_board() {
+    let emu = emulator(None);
+    let d = demo();
+    let ws = &d.ws;
+    configure(ws, &emu);
+    ws.monday_sync_once().unwrap();
+    let item = || {
+        emu.items(BOARD)
+            .into_iter()
+            .find(|i| i.text("text_project") == Some("2416") && i.text("text_po") == Some("23"))
+            .unwrap()
+    };
+    let subs_of = |file: &str| -> Vec<String> {
+        item()
+            .subitem_ids
+            .iter()
+            .map(|id| emu.item(id).unwrap())
+            .filter(|s| s.text("text_file") == Some(file))
+            .map(|s| s.text("color_line").unwrap_or_default().to_string())
+            .collect()
+    };
+    assert!(
+        !subs_of("02").is_empty(),
+        "invoice 02 has lines on the board"
+    );
+    assert!(subs_of("02").iter().all(|s| s != "Removed"));
+
+    let rows = ws
+        .documents_page(DocumentQuery::default(), 0, 1000)
+        .unwrap()
+        .rows;
+    let second = rows
+        .iter()
+        .find(|r| r.path.ends_with("2416_23_02 Jane Smith Invoice.pdf"))
+        .unwrap();
+    ws.set_review(&[second.id], boxkeeper_api::dto::ReviewState::Rejected)
+        .unwrap();
+    let report = ws.monday_sync_once().unwrap();
+    assert_eq!(
+        outcome_of(&report, "2416", "23").outcome,
+        MondayOutcomeKind::Updated,
+        "{report:#?}"
+    );
+    assert!(
+        subs_of("02").iter().all(|s| s == "Removed"),
+        "{:?}",
+        subs_of("02")
+    );
+    assert!(subs_of("01").iter().all(|s| s != "Removed"));
+
+    // Nothing more to write, even with the stored ids forgotten.
+    {
+        let store = boxkeeper_store::Store::open(&DataPaths::in_dir(d.data.path()).db).unwrap();
+        store.forget_monday_sync().unwrap();
+    }
+    let log = emu.item_log().len();
+    let again = ws.monday_sync_once().unwrap();
+    assert!(again.rows.iter().all(|r| r.writes == 0), "{again:#?}");
+    assert_eq!(emu.item_log().len(), log);
+}
