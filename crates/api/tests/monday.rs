@@ -4,7 +4,8 @@
 //! one subitem per line), a resync that writes nothing, a lost answer and lost ids that
 //! make no duplicates, a correction made in the app that reaches the board, a rate limit
 //! waited out, an outage that ends the pass, a gone PO's retry that leaves the worker at
-//! rest, and per-PO errors shown and retried.
+//! rest, a rejected document's lines marked Removed, a pass's notices to the window at
+//! most once a second, and per-PO errors shown and retried.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
