@@ -305,6 +305,17 @@ fn po_logs_are_reconciled_with_the_invoice_lines() {
     assert_eq!(log_doc.status, DocumentStatus::Done, "{log_doc:?}");
     assert_eq!(log_doc.name_type.as_deref(), Some("PO_LOG"));
     assert_eq!(log_doc.open_flags, 0, "a PO log is not a misnamed document");
+    // Nor is its event row: the Events tab shows its project and no problem.
+    let events = ws
+        .events_page(boxkeeper_api::dto::EventFilter::default(), 0, 1000)
+        .unwrap();
+    let log_event = events
+        .rows
+        .iter()
+        .find(|e| e.path.ends_with("PO_LOG_2416-2024-05-01_10-00-00.txt"))
+        .unwrap();
+    assert!(log_event.problems.is_empty(), "{log_event:?}");
+    assert_eq!(log_event.project_number.as_deref(), Some("2416"));
 
     let pos = ws.purchase_orders().unwrap();
     let jane = pos.iter().find(|p| p.po_number == "23").unwrap();

@@ -6,7 +6,9 @@
 //! production company names its tree a little differently: [`DEFAULT_RULES_TOML`] is the
 //! documented starting point, [`PathRules::load`] validates an edited copy up front (reporting
 //! the line of any mistake), and [`PathRules::parse`] then never fails: a name that matches
-//! nothing is a normal event that gets a problem sentence, not an error.
+//! nothing is a normal event that gets a problem sentence, not an error. A PO log
+//! (`PO_LOG_<project>-...txt`) is named by the budgeting software rather than by the company,
+//! so it is recognised by `boxkeeper-polog`'s fixed rule, not by the rules file.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -569,6 +571,20 @@ impl PathRules {
             None => name,
         };
         let Some(doc) = self.parse_file_name(stem) else {
+            if let Some(log) = boxkeeper_polog::is_po_log_name(name) {
+                // The budgeting software names its exports, not the company's convention:
+                // a PO log is expected here, and its name says which project it belongs to.
+                match project {
+                    Some(project) if !same_number(&log.project, &project.number) => {
+                        out.problems.push(format!(
+                            "PO log \"{name}\" is for project {} but it is in project folder {}",
+                            log.project, project.number
+                        ));
+                    }
+                    _ => out.project_number = Some(log.project),
+                }
+                return;
+            }
             // Keep what the folders said: a scratch file in a PO folder still belongs to it.
             out.problems.push(format!(
                 "file name \"{}\" does not follow '{}'",

@@ -124,26 +124,58 @@ fn budget_folders_have_only_the_project() {
     }
 }
 
+/// The budgeting software names its PO logs itself; they belong in the tree, so their name is
+/// no problem, and it says which project the log is for.
 #[test]
-fn po_log_export_is_kept_with_a_problem() {
+fn po_log_export_is_known_and_names_its_project() {
     let p = file(&format!(
         "{PROJECT}/5. Budget/1.5 PO Logs/PO_LOG_2416-2024-03-01_10-20-30.txt"
     ));
+    assert_eq!(
+        p,
+        ParsedPath {
+            project_number: s("2416"),
+            project_name: s("Whop Keynote"),
+            ..ParsedPath::default()
+        }
+    );
+    // Outside a project folder, the name alone gives the project.
+    let p = file("/Exports/po_log_2417-2024-03-01_10-20-30.TXT");
+    assert_eq!(p.project_number.as_deref(), Some("2417"));
+    assert_eq!(p.project_name, None);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+#[test]
+fn po_log_of_another_project_is_a_problem() {
+    let p = file(&format!(
+        "{PROJECT}/5. Budget/1.5 PO Logs/PO_LOG_2417-2024-03-01_10-20-30.txt"
+    ));
     assert_eq!(p.project_number.as_deref(), Some("2416"));
-    assert_eq!(p.project_name.as_deref(), Some("Whop Keynote"));
-    assert_eq!(p.document_type, None);
-    assert_eq!(p.file_number, None);
-    assert_eq!(p.problems.len(), 1);
+    assert_eq!(p.problems.len(), 1, "{:?}", p.problems);
     assert!(
-        p.problems[0].contains("PO_LOG_2416-2024-03-01_10-20-30.txt"),
+        p.problems[0].contains("is for project 2417 but it is in project folder 2416"),
         "{:?}",
         p.problems
     );
-    assert!(
-        p.problems[0].contains("does not follow"),
-        "{:?}",
-        p.problems
-    );
+}
+
+/// Only the software's exact name is a PO log; anything like it is a misnamed file.
+#[test]
+fn near_po_log_names_are_a_problem() {
+    for name in [
+        "PO_LOG_2416.txt",
+        "PO_LOG_2416-2024-03-01_10-20-30.csv",
+        "PO LOG 2416.txt",
+    ] {
+        let p = file(&format!("{PROJECT}/5. Budget/1.5 PO Logs/{name}"));
+        assert_eq!(p.problems.len(), 1, "{name}: {:?}", p.problems);
+        assert!(
+            p.problems[0].contains("does not follow"),
+            "{:?}",
+            p.problems
+        );
+    }
 }
 
 #[test]
