@@ -240,8 +240,8 @@ impl Workspace {
             tracing::info_span!("extract_job", document = job.document_id, path = %job.path)
                 .entered();
         self.documents_changed();
-        let outcome = match boxkeeper_store::is_po_log_name(&job.path) {
-            Some((project, exported_at)) => self.read_po_log(store, job, &project, &exported_at),
+        let outcome = match boxkeeper_polog::is_po_log_name(&job.path) {
+            Some(log) => self.read_po_log(store, job, &log.project, &log.exported_at.to_string()),
             None => self.extract_job(store, signal, job),
         };
         let now = now_ms();

@@ -96,7 +96,11 @@ impl Workspace {
     /// says so), and reports its rows, its problems and the comparison.
     pub fn open_po_log(&self, path: &Path) -> Result<PoLogReport> {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let Some((project, exported_at)) = boxkeeper_store::is_po_log_name(name) else {
+        let Some(boxkeeper_polog::PoLogName {
+            project,
+            exported_at,
+        }) = boxkeeper_polog::is_po_log_name(name)
+        else {
             return Err(ApiError::Invalid(format!(
                 "{name:?} is not named like a PO log (PO_LOG_<project>-YYYY-MM-DD_HH-MM-SS.txt)"
             )));
@@ -121,7 +125,7 @@ impl Workspace {
                 document: None,
                 path: &shown,
                 project: &project,
-                exported_at: &exported_at,
+                exported_at: &exported_at.to_string(),
                 text: &text,
             },
             now_ms(),

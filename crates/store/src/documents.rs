@@ -28,7 +28,7 @@ pub fn is_document_name(name: &str) -> bool {
         DOCUMENT_EXTENSIONS
             .iter()
             .any(|e| e.eq_ignore_ascii_case(ext))
-    }) || crate::is_po_log_name(name).is_some()
+    }) || boxkeeper_polog::is_po_log_name(name).is_some()
 }
 
 /// How long a failed job waits before its next try: 30 s, doubling, at most an hour.

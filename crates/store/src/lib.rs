@@ -28,7 +28,7 @@ pub use links::{LinkCounts, PoFolderLink, PoLinkJob, ShareLinkCounts, ShareLinkJ
 pub use memory::{vendor_key, MemoryEntry, Suggestion, ACCEPTED_FROM_MEMORY, MEMORY_FIELDS};
 pub use monday::{MondayErrorKind, MondayFailure, MondayPoState};
 pub use orders::{PoTotals, PurchaseOrder, PO_STATUSES};
-pub use polog::{is_po_log_name, NewPoLog, PoLineSum, StoredPoLog};
+pub use polog::{NewPoLog, PoLineSum, StoredPoLog};
 pub use query::{EventFilter, Facets, ProjectFacet, StoredEvent};
 pub use review::{DocumentForExport, ExportRecord, LineValues, REVIEW_STATES};
 pub use search::{format_cents, parse_cents};

@@ -1,40 +1,13 @@
 //! PO logs kept for reconciliation: the text of each log read (from the followed tree, as a
 //! document, or opened by hand), the newest log per project, and what the documents say each
 //! PO's invoice lines add up to. Parsing and comparing is `boxkeeper-polog`'s, in the api: the
-//! store keeps what was read and answers sums, so nothing here knows the log's format but its
-//! file name.
+//! store keeps what was read and answers sums; even the log's file name is recognised by
+//! `boxkeeper-polog`'s rule, the one the naming rules and the api use.
 
 use rusqlite::{params, OptionalExtension, TransactionBehavior};
 
 use crate::search::parse_cents;
 use crate::{Result, Store};
-
-/// Whether a file name is a PO log's: `PO_LOG_<project>-YYYY-MM-DD_HH-MM-SS.txt` (any case).
-/// Returns the project number and the export time as "YYYY-MM-DD HH:MM:SS".
-pub fn is_po_log_name(name: &str) -> Option<(String, String)> {
-    let name = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let upper = name.to_ascii_uppercase();
-    let rest = upper.strip_prefix("PO_LOG_")?.strip_suffix(".TXT")?;
-    let (project, stamp) = rest.split_once('-')?;
-    let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
-    let (date, time) = stamp.split_once('_')?;
-    let d: Vec<&str> = date.split('-').collect();
-    let t: Vec<&str> = time.split('-').collect();
-    let shape = |parts: &[&str], widths: &[usize]| {
-        parts.len() == widths.len()
-            && parts
-                .iter()
-                .zip(widths)
-                .all(|(p, w)| p.len() == *w && digits(p))
-    };
-    if !digits(project) || !shape(&d, &[4, 2, 2]) || !shape(&t, &[2, 2, 2]) {
-        return None;
-    }
-    Some((
-        project.to_string(),
-        format!("{}-{}-{} {}:{}:{}", d[0], d[1], d[2], t[0], t[1], t[2]),
-    ))
-}
 
 /// A PO log to keep: from a document of the tree (its source is the document's), or opened
 /// by hand for `source`.
@@ -202,22 +175,5 @@ impl Store {
             }
         }
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn po_log_names_give_project_and_time() {
-        assert_eq!(
-            is_po_log_name("a/b/PO_LOG_2416-2024-05-01_10-00-00.txt"),
-            Some(("2416".into(), "2024-05-01 10:00:00".into()))
-        );
-        assert!(is_po_log_name("po_log_2416-2024-05-01_10-00-00.TXT").is_some());
-        assert_eq!(is_po_log_name("PO_LOG_2416-2024-05-01.txt"), None);
-        assert_eq!(is_po_log_name("PO_LOG_x-2024-05-01_10-00-00.txt"), None);
-        assert_eq!(is_po_log_name("notes.txt"), None);
     }
 }

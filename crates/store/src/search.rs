@@ -79,7 +79,7 @@ pub(crate) struct ParsedColumns {
 impl ParsedColumns {
     pub(crate) fn of(rules: &PathRules, path: &str) -> ParsedColumns {
         // A PO log names its project in its own way; it is not a misnamed document.
-        if let Some((project, _)) = crate::is_po_log_name(path) {
+        if let Some(project) = boxkeeper_polog::is_po_log_name(path).map(|n| n.project) {
             let folders = rules.parse(
                 path.rsplit_once('/').map_or("", |(d, _)| d),
                 PathKind::Folder,
