@@ -599,7 +599,7 @@ export type ExportResult_Deserialize = {
 	path: string,
 	documents: number,
 	rows: number,
-	/**  Documents the preset passes over (tax forms in Xero and QuickBooks files). */
+	/**  Documents the preset passes over (tax forms and PO logs in Xero and QuickBooks files). */
 	skipped: number,
 	/**  Documents marked Exported by this export. */
 	marked: number,
@@ -610,7 +610,7 @@ export type ExportResult_Serialize = {
 	path: string,
 	documents: number,
 	rows: number,
-	/**  Documents the preset passes over (tax forms in Xero and QuickBooks files). */
+	/**  Documents the preset passes over (tax forms and PO logs in Xero and QuickBooks files). */
 	skipped: number,
 	/**  Documents marked Exported by this export. */
 	marked: number,

@@ -41,7 +41,7 @@ pub struct ExportDocument {
     pub po_number: Option<String>,
     /// "vendor" | "cc" | "pc".
     pub vendor_type: Option<String>,
-    /// "INVOICE" | "RECEIPT" | "W9" | "W8-BEN" | "W8-BEN-E".
+    /// "INVOICE" | "RECEIPT" | "W9" | "W8-BEN" | "W8-BEN-E", or "PO_LOG" for a PO log.
     pub document_type: Option<String>,
     pub file_number: Option<String>,
     /// "to_review" | "approved" | "exported" | "rejected".

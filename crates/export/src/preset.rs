@@ -30,7 +30,8 @@
 //! is documented on the constant or function that supplies it; where there is no sensible
 //! default (no vendor, no invoice date, no total) the export stops with
 //! [`ExportError::MissingValue`] naming the document, rather than inventing a bill. Tax forms
-//! (W9, W8-BEN, W8-BEN-E) are not bills: the importer presets pass over them and list them in
+//! (W9, W8-BEN, W8-BEN-E) and PO logs (`PO_LOG`, the budgeting software's export, read for
+//! reconciliation) are not bills: the importer presets pass over them and list them in
 //! [`crate::ExportSummary::skipped`]. A refund (a negative total) is written as a bill with a
 //! negative amount; both importers expect a supplier credit for that, which the bookkeeper
 //! converts after import.
@@ -153,8 +154,8 @@ pub fn columns(preset: Preset, shape: Shape) -> Vec<&'static str> {
     }
 }
 
-/// The rows for one document, or `None` when the preset passes over it (a tax form in an
-/// importer preset). All of a document's rows are built before any is written, so a document
+/// The rows for one document, or `None` when the preset passes over it (a tax form or a PO log
+/// in an importer preset). All of a document's rows are built before any is written, so a document
 /// that fails writes nothing.
 pub(crate) fn rows(
     doc: &ExportDocument,
@@ -162,7 +163,7 @@ pub(crate) fn rows(
 ) -> Result<Option<Vec<Vec<String>>>, ExportError> {
     match opts.preset {
         Preset::Generic => Ok(Some(generic_rows(doc, opts))),
-        Preset::Xero | Preset::QuickBooksOnline if is_tax_form(doc) => Ok(None),
+        Preset::Xero | Preset::QuickBooksOnline if is_tax_form(doc) || is_po_log(doc) => Ok(None),
         Preset::Xero => {
             let bill = Bill::from_document(doc, opts)?;
             Ok(Some(
@@ -183,6 +184,12 @@ fn is_tax_form(doc: &ExportDocument) -> bool {
             .iter()
             .any(|form| t.eq_ignore_ascii_case(form))
     })
+}
+
+fn is_po_log(doc: &ExportDocument) -> bool {
+    doc.document_type
+        .as_deref()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("PO_LOG"))
 }
 
 fn is_receipt(doc: &ExportDocument) -> bool {

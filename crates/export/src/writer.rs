@@ -15,8 +15,8 @@ pub struct ExportSummary {
     pub documents: u64,
     /// Data rows, not counting the header.
     pub rows: u64,
-    /// Ids of documents the preset passes over (tax forms in the Xero and QuickBooks presets,
-    /// which import bills), so the caller does not mark them Exported.
+    /// Ids of documents the preset passes over (tax forms and PO logs in the Xero and
+    /// QuickBooks presets, which import bills), so the caller does not mark them Exported.
     pub skipped: Vec<i64>,
 }
 

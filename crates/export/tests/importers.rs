@@ -530,6 +530,42 @@ fn a_failed_document_leaves_the_others_and_the_file_well_formed() {
     assert_eq!(text.matches("\r\n").count(), 5);
 }
 
+/// A PO log sits among the documents (it is read for reconciliation) but is no bill: the
+/// importers pass over it as over a tax form, instead of stopping for its missing vendor.
+#[test]
+fn a_po_log_is_passed_over_by_the_importers() {
+    let po_log = ExportDocument {
+        id: 9,
+        file_name: "PO_LOG_2416-2024-05-01_10-00-00.txt".into(),
+        document_type: Some("PO_LOG".into()),
+        review_state: "approved".into(),
+        lines: vec![boxkeeper_export::ExportLine::default()],
+        ..ExportDocument::default()
+    };
+    let mut docs = fixtures::bills();
+    docs.insert(1, po_log.clone());
+    for preset in [Preset::Xero, Preset::QuickBooksOnline] {
+        for shape in SHAPES {
+            let opts = ExportOptions {
+                preset,
+                shape,
+                ..ExportOptions::default()
+            };
+            let exported = export(&docs, &opts).unwrap();
+            assert!(
+                exported.summary.skipped.contains(&9),
+                "{preset:?} {shape:?}: {:?}",
+                exported.summary.skipped
+            );
+        }
+    }
+    // The generic preset writes every document, the log included.
+    let opts = ExportOptions::default();
+    let exported = export(std::slice::from_ref(&po_log), &opts).unwrap();
+    assert!(exported.summary.skipped.is_empty());
+    assert_eq!(exported.rows.len(), 1);
+}
+
 #[test]
 fn options_parse_from_their_names() {
     assert_eq!("xero".parse::<Preset>().unwrap(), Preset::Xero);

@@ -136,14 +136,14 @@ describe("the result", () => {
     ]);
   });
 
-  it("says which tax forms the preset left out", () => {
+  it("says how many documents that are not bills the preset left out", () => {
     expect(resultSentences(result({ documents: 10, rows: 10, skipped: 2, marked: 10 }), { shape: "documents" })).toEqual([
       "Exported 10 documents.",
-      "2 tax forms were left out: the preset has no place for them.",
+      "2 documents were left out: they are not bills (tax forms or PO logs).",
       "10 documents marked Exported.",
     ]);
     expect(resultSentences(result({ skipped: 1, marked: 0 }), { shape: "documents" })[1]).toBe(
-      "1 tax form was left out: the preset has no place for it.",
+      "1 document was left out: it is not a bill (a tax form or a PO log).",
     );
   });
 

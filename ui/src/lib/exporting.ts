@@ -12,12 +12,12 @@ export const PRESETS: readonly Option<ExportPreset>[] = [
   {
     value: "xero",
     label: "Xero bills",
-    help: "The columns of Xero's bill import. Every document needs its vendor; tax forms are left out.",
+    help: "The columns of Xero's bill import. Every document needs its vendor; tax forms and PO logs are left out.",
   },
   {
     value: "qbo",
     label: "QuickBooks Online bills",
-    help: "The columns of QuickBooks Online's bill import. Tax forms are left out.",
+    help: "The columns of QuickBooks Online's bill import. Tax forms and PO logs are left out.",
   },
 ];
 
@@ -141,8 +141,8 @@ export function resultSentences(r: ExportResult, form: Pick<ExportForm, "shape">
   if (r.skipped > 0) {
     out.push(
       r.skipped === 1
-        ? "1 tax form was left out: the preset has no place for it."
-        : `${formatCount(r.skipped)} tax forms were left out: the preset has no place for them.`,
+        ? "1 document was left out: it is not a bill (a tax form or a PO log)."
+        : `${formatCount(r.skipped)} documents were left out: they are not bills (tax forms or PO logs).`,
     );
   }
   if (r.marked > 0) out.push(`${docs(r.marked)} marked Exported.`);

@@ -81,7 +81,7 @@ export type ExportRequest = Parameters<typeof commands.exportCsv>[0];
 export type ExportPreset = NonNullable<ExportRequest["preset"]>;
 export type ExportShape = NonNullable<ExportRequest["shape"]>;
 export type ExportDates = NonNullable<ExportRequest["dates"]>;
-/** What an export wrote: documents, rows, tax forms the preset left out, documents marked. */
+/** What an export wrote: documents, rows, documents the preset left out (tax forms, PO logs), documents marked. */
 export type ExportResult = NonNullable<OkData<typeof commands.exportCsv>>;
 /** What reading a PO log by hand found: rows read, malformed rows by line, and each PO
  * compared with its invoice lines. */

@@ -295,7 +295,7 @@ pub struct ExportResult {
     pub path: String,
     pub documents: u32,
     pub rows: u32,
-    /// Documents the preset passes over (tax forms in Xero and QuickBooks files).
+    /// Documents the preset passes over (tax forms and PO logs in Xero and QuickBooks files).
     pub skipped: u32,
     /// Documents marked Exported by this export.
     pub marked: u32,
